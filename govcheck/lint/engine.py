@@ -1,0 +1,235 @@
+"""Runs a lint: discover files, extract facts (cached, in parallel), analyse, filter, suppress.
+
+The expensive step is the libcst parse of each file; everything after it works on the small
+`ModuleFacts` records. So the engine caches facts by content hash (ruff's model: a versioned
+cache directory with `CACHEDIR.TAG` and a self-ignoring `.gitignore`), parses only what
+changed, in worker processes when there are enough files, and reuses the whole result when no
+file changed at all.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import os
+import sys
+from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
+from multiprocessing import get_context
+from pathlib import Path
+
+from govcheck.config import Config, selector_matches
+from govcheck.lint.cache import FactsCache, analysis_fingerprint
+from govcheck.lint.discover import discover_files
+from govcheck.lint.facts import MODULE_BODY, ModuleFacts, Site, extract_facts
+from govcheck.lint.project import ProjectAnalysis
+from govcheck.lint.records import Finding, Fix, LintResult
+from govcheck.lint.rules import RULES
+
+MAX_FILE_BYTES = 10 * 1024 * 1024
+"""Larger files are reported (GOV002), not parsed: they are generated data, not code."""
+
+PARALLEL_THRESHOLD = 24
+"""Below this many files to parse, starting worker processes costs more than it saves."""
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class SourceFile:
+    """A file to analyse: where it is, how the project imports it, and its content hash."""
+
+    path: Path
+    relpath: str
+    module: str
+    is_package: bool
+    digest: str
+
+
+def lint(paths: Sequence[Path], config: Config, *, use_cache: bool = True,
+         force_exclude: bool = False, workers: int | None = None) -> LintResult:
+    """Lint the project around `paths` and report the findings located in `paths`.
+
+    The whole project under `config.root` is analysed, because whether a draw is seeded depends
+    on the entry points that reach it; findings are reported only for the files named (which is
+    what a pre-commit hook passes) or found under the directories named.
+    """
+    reported = discover_files(paths, config, force_exclude=force_exclude)
+    project_files = discover_files([config.root], config, force_exclude=True) if _within(
+        reported, config.root) else []
+    all_files = sorted({*project_files, *reported})
+    sources, unreadable = _read_sources(all_files, config)
+    cache = FactsCache(config.root, analysis_fingerprint(config.fingerprint())) if use_cache else None
+    facts = _collect_facts(sources, config, cache, workers)
+    if cache is not None:
+        cache.save()
+    report_paths = {_relpath(path, config.root) for path in reported}
+    findings = [*unreadable, *_analyse(facts, config)]
+    findings = [f for f in findings if f.path in report_paths]
+    return _apply_config_and_noqa(findings, facts, config, len(reported),
+                                  cache.hits if cache else 0)
+
+
+def _within(files: Sequence[Path], root: Path) -> bool:
+    return all(path.is_relative_to(root) for path in files)
+
+
+def _relpath(path: Path, root: Path) -> str:
+    try:
+        return path.relative_to(root).as_posix()
+    except ValueError:
+        return Path(os.path.relpath(path, root)).as_posix()
+
+
+_package_dirs: dict[Path, bool] = {}
+
+
+def _is_package_dir(directory: Path) -> bool:
+    known = _package_dirs.get(directory)
+    if known is None:
+        known = (directory / "__init__.py").is_file()
+        _package_dirs[directory] = known
+    return known
+
+
+def module_name(path: Path) -> tuple[str, bool]:
+    """The name the project imports a file by, and whether it is a package `__init__`.
+
+    Walks up while the parent directories are packages, so `src/pkg/data.py` is `pkg.data`
+    and a script beside no `__init__.py` is importable by its stem, as Python sees it.
+    """
+    is_package = path.name == "__init__.py"
+    parts = [] if is_package else [path.stem]
+    directory = path.parent
+    while _is_package_dir(directory):
+        parts.append(directory.name)
+        directory = directory.parent
+    return ".".join(reversed(parts)) or path.stem, is_package
+
+
+def _read_sources(files: Sequence[Path], config: Config) -> tuple[list[tuple[SourceFile, str]], list[Finding]]:
+    sources: list[tuple[SourceFile, str]] = []
+    problems: list[Finding] = []
+    for path in files:
+        relpath = _relpath(path, config.root)
+        try:
+            size = path.stat().st_size
+            if size > MAX_FILE_BYTES:
+                problems.append(_file_problem(relpath, "GOV002", f"file is {size / 1e6:.1f} MB, "
+                                              f"over the {MAX_FILE_BYTES // 2**20} MiB limit for "
+                                              "source files: generated data is not analysed"))
+                continue
+            data = path.read_bytes()
+        except OSError as error:
+            problems.append(_file_problem(relpath, "GOV002", f"cannot read file: {error.strerror}"))
+            continue
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError as error:
+            line = data[: error.start].count(b"\n") + 1
+            problems.append(_file_problem(relpath, "GOV002", f"not valid UTF-8 at byte "
+                                          f"{error.start} (line {line}): {error.reason}", line))
+            continue
+        module, is_package = module_name(path)
+        digest = hashlib.blake2b(data, digest_size=16).hexdigest()
+        sources.append((SourceFile(path, relpath, module, is_package, digest), text))
+    return sources, problems
+
+
+def _file_problem(relpath: str, code: str, message: str, line: int = 1) -> Finding:
+    rule = RULES[code]
+    return Finding(relpath, line, 1, line, 1, code, rule.name, message, rule.severity, "certain",
+                   context=MODULE_BODY)
+
+
+def _extract(job: tuple[str, str, str, bool, tuple[str, ...]]) -> ModuleFacts:
+    """Worker entry: facts for one file; a crash becomes a GOV003 site, never a lost file."""
+    text, relpath, module, is_package, seeders = job
+    try:
+        return extract_facts(text, path=relpath, module=module, is_package=is_package,
+                             extra_seeders=seeders)
+    except RecursionError:
+        return _crashed(relpath, module, is_package, "nesting too deep to analyse")
+    except Exception as error:  # a bug in govcheck: report it, keep going
+        return _crashed(relpath, module, is_package, f"{type(error).__name__}: {error}")
+
+
+def _crashed(relpath: str, module: str, is_package: bool, reason: str) -> ModuleFacts:
+    site = Site("GOV003", f"govcheck failed on this file ({reason}); please report it", 1, 1, 1,
+                1, MODULE_BODY, "")
+    return ModuleFacts(path=relpath, module=module, is_package=is_package, syntax_error=site)
+
+
+def _collect_facts(sources: list[tuple[SourceFile, str]], config: Config,
+                   cache: FactsCache | None, workers: int | None) -> list[ModuleFacts]:
+    facts: list[ModuleFacts | None] = []
+    pending: list[int] = []
+    for index, (source, _text) in enumerate(sources):
+        cached = cache.get(source.relpath, source.digest, source.module) if cache else None
+        facts.append(cached)
+        if cached is None:
+            pending.append(index)
+    jobs = [(sources[i][1], sources[i][0].relpath, sources[i][0].module, sources[i][0].is_package,
+             config.known_seeders) for i in pending]
+    processes = workers if workers is not None else (os.cpu_count() or 1)
+    if processes > 1 and len(jobs) >= PARALLEL_THRESHOLD:
+        context = get_context("fork" if sys.platform == "linux" else "spawn")
+        with ProcessPoolExecutor(max_workers=processes, mp_context=context) as pool:
+            results = list(pool.map(_extract, jobs, chunksize=max(1, len(jobs) // (processes * 8))))
+    else:
+        results = [_extract(job) for job in jobs]
+    for index, result in zip(pending, results):
+        facts[index] = result
+        crashed = result.syntax_error is not None and result.syntax_error.code == "GOV003"
+        if cache is not None and not crashed:
+            cache.put(sources[index][0].relpath, sources[index][0].digest, result)
+    return [f for f in facts if f is not None]
+
+
+def _analyse(modules: list[ModuleFacts], config: Config) -> list[Finding]:
+    findings = []
+    for facts in modules:
+        if facts.syntax_error is not None:
+            findings.append(_finding(facts, facts.syntax_error, "certain", facts.syntax_error.message))
+    analysis = ProjectAnalysis(modules, config.entry_points, config.known_seeders)
+    for result in analysis.run():
+        findings.append(_finding(result.facts, result.site, result.certainty, result.message))
+    return findings
+
+
+_LOWER = {"error": "warning", "warning": "note", "note": "note"}
+
+
+def _finding(facts: ModuleFacts, site: Site, certainty: str, message: str) -> Finding:
+    rule = RULES[site.code]
+    severity = rule.severity if certainty == "certain" else _LOWER[rule.severity]
+    return Finding(
+        path=facts.path, line=site.line, column=site.column, end_line=site.end_line,
+        end_column=site.end_column, code=site.code, name=rule.name, message=message,
+        severity=severity, certainty=certainty,  # type: ignore[arg-type]
+        fix=Fix(site.fix) if site.fix else None, source_line=site.source_line,
+        context=site.context,
+    )
+
+
+def _apply_config_and_noqa(findings: list[Finding], modules: list[ModuleFacts], config: Config,
+                           files_checked: int, cache_hits: int) -> LintResult:
+    noqa_by_path = {facts.path: facts.noqa for facts in modules}
+    active: list[Finding] = []
+    suppressed: list[Finding] = []
+    seen: set[tuple[str, int, int, str]] = set()
+    for finding in findings:
+        key = (finding.path, finding.line, finding.column, finding.code)
+        if key in seen or not config.is_selected(finding.code):
+            continue
+        seen.add(key)
+        if any(selector_matches(selector, finding.code)
+               for selector in config.ignored_codes_for(finding.path)):
+            continue
+        directive = noqa_by_path.get(finding.path, {}).get(finding.line)
+        if directive is not None and (directive[0] is None or finding.code in directive[0]):
+            suppressed.append(dataclasses.replace(finding, suppression=directive[1]))
+        else:
+            active.append(finding)
+    active.sort(key=lambda f: f.sort_key)
+    suppressed.sort(key=lambda f: f.sort_key)
+    rules = tuple(RULES[code].info() for code in sorted(RULES) if config.is_selected(code))
+    return LintResult(tuple(active), tuple(suppressed), files_checked, cache_hits, rules)

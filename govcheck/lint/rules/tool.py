@@ -1,0 +1,68 @@
+"""GOV0xx: govcheck's own diagnostics about files it could not analyse.
+
+A file that cannot be read or parsed is reported, never raised: the rest of the project is
+still analysed, and the report says which file was skipped and why.
+"""
+
+from __future__ import annotations
+
+from govcheck.lint.rules.base import Rule
+
+
+class SyntaxErrorInFile(Rule):
+    """A file that libcst's parser cannot parse. The finding points at the line and column of
+    the error; the file takes no further part in the analysis."""
+
+    code = "GOV001"
+    name = "syntax-error"
+    summary = "File could not be parsed"
+    severity = "error"
+    why = """
+        A file that does not parse cannot be checked, so anything it draws or seeds is unknown.
+        Reporting it keeps that gap visible instead of passing silently.
+    """
+    example = """
+        def train(:
+            pass
+    """
+    instead = """
+        def train():
+            pass
+    """
+    flagged = ("def train(:  # expect: GOV001\n    pass\n",)
+    clean = ("def train():\n    pass\n",)
+
+
+class UnreadableFile(Rule):
+    """A file that is not valid UTF-8 text (PEP 3120 makes UTF-8 the source encoding), or one
+    that could not be read at all."""
+
+    code = "GOV002"
+    name = "unreadable-file"
+    summary = "File could not be read as UTF-8 source"
+    severity = "error"
+    why = """
+        govcheck cannot analyse what it cannot read; the finding names the file and the byte
+        where decoding failed, so the gap in the analysis is visible.
+    """
+    example = "# a file saved as Latin-1 with a byte such as 0xE9 in a comment"
+    instead = "# the same file saved as UTF-8"
+
+
+class InternalError(Rule):
+    """An error inside govcheck while analysing a file. The file is skipped, the run goes on,
+    and the message carries the error so it can be reported."""
+
+    code = "GOV003"
+    name = "internal-error"
+    summary = "govcheck failed while analysing this file"
+    severity = "error"
+    why = """
+        A crash must never pass for a clean result: a finding keeps the failure visible and
+        the exit code non-zero.
+    """
+    example = "# any file that triggers a bug in govcheck"
+    instead = "# report the message at https://github.com/govcheck/govcheck/issues"
+
+
+TOOL_RULES: tuple[type[Rule], ...] = (SyntaxErrorInFile, UnreadableFile, InternalError)
