@@ -1,0 +1,1 @@
+"""trainproj: data, model and seeding helpers shared by train.py and evaluate.py."""

@@ -1,0 +1,19 @@
+"""One place that seeds every generator the project draws from.
+
+Entry points call `seed_all` before anything else, so a run is decided by its `--seed` alone:
+Python's `random`, NumPy's legacy global generator and torch's default generator are all set.
+"""
+
+from __future__ import annotations
+
+import random
+
+import numpy as np
+import torch
+
+
+def seed_all(seed: int) -> None:
+    """Seed `random`, `numpy.random` and torch (CPU and, when present, every CUDA device)."""
+    random.seed(seed)
+    np.random.seed(seed)
+    torch.manual_seed(seed)
