@@ -14,6 +14,7 @@ import os
 import pickle
 import tempfile
 from pathlib import Path
+from typing import Any
 
 from govcheck import __version__
 from govcheck.lint.facts import ModuleFacts
@@ -43,13 +44,15 @@ class FactsCache:
         self.directory = root / CACHE_DIR_NAME / __version__
         self.file = self.directory / f"{fingerprint}.pickle"
         self.entries: dict[str, tuple[str, str, ModuleFacts]] = {}
+        self.project: tuple[str, list[Any]] | None = None
         self.hits = 0
         self.dirty = False
         try:
             with self.file.open("rb") as handle:
                 loaded = pickle.load(handle)
-            if isinstance(loaded, dict):
-                self.entries = loaded
+            if isinstance(loaded, dict) and isinstance(loaded.get("files"), dict):
+                self.entries = loaded["files"]
+                self.project = loaded.get("project")
         except (OSError, pickle.PickleError, EOFError, AttributeError, ImportError, TypeError):
             self.entries = {}
 
@@ -64,6 +67,16 @@ class FactsCache:
         self.entries[relpath] = (digest, facts.module, facts)
         self.dirty = True
 
+    def project_result(self, key: str) -> list[Any] | None:
+        """The whole-project findings of the last run, when not one file has changed since."""
+        if self.project is not None and self.project[0] == key:
+            return self.project[1]
+        return None
+
+    def put_project_result(self, key: str, findings: list[Any]) -> None:
+        self.project = (key, findings)
+        self.dirty = True
+
     def save(self) -> None:
         """Write atomically; a read-only or full disk only costs the next run its speed."""
         if not self.dirty:
@@ -72,7 +85,8 @@ class FactsCache:
             self._prepare_directory()
             handle, temporary = tempfile.mkstemp(dir=self.directory, suffix=".tmp")
             with os.fdopen(handle, "wb") as stream:
-                pickle.dump(self.entries, stream, protocol=pickle.HIGHEST_PROTOCOL)
+                pickle.dump({"files": self.entries, "project": self.project}, stream,
+                            protocol=pickle.HIGHEST_PROTOCOL)
             os.replace(temporary, self.file)
         except OSError:
             return

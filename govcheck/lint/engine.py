@@ -59,13 +59,27 @@ def lint(paths: Sequence[Path], config: Config, *, use_cache: bool = True,
     sources, unreadable = _read_sources(all_files, config)
     cache = FactsCache(config.root, analysis_fingerprint(config.fingerprint())) if use_cache else None
     facts = _collect_facts(sources, config, cache, workers)
+    project_key = _project_key(sources)
+    analysed = cache.project_result(project_key) if cache is not None else None
+    if analysed is None:
+        analysed = _analyse(facts, config)
+        if cache is not None:
+            cache.put_project_result(project_key, analysed)
     if cache is not None:
         cache.save()
     report_paths = {_relpath(path, config.root) for path in reported}
-    findings = [*unreadable, *_analyse(facts, config)]
+    findings = [*unreadable, *analysed]
     findings = [f for f in findings if f.path in report_paths]
     return _apply_config_and_noqa(findings, facts, config, len(reported),
                                   cache.hits if cache else 0)
+
+
+def _project_key(sources: list[tuple[SourceFile, str]]) -> str:
+    """Identifies the exact set of files and contents the project analysis saw."""
+    digest = hashlib.blake2b(digest_size=16)
+    for source, _text in sources:
+        digest.update(f"{source.relpath}\x1f{source.module}\x1f{source.digest}\x1e".encode())
+    return digest.hexdigest()
 
 
 def _within(files: Sequence[Path], root: Path) -> bool:
@@ -167,13 +181,16 @@ def _collect_facts(sources: list[tuple[SourceFile, str]], config: Config,
         facts.append(cached)
         if cached is None:
             pending.append(index)
+    # Largest files first, in small chunks: a few generated giants would otherwise leave one
+    # worker busy long after the other has finished.
+    pending.sort(key=lambda i: len(sources[i][1]), reverse=True)
     jobs = [(sources[i][1], sources[i][0].relpath, sources[i][0].module, sources[i][0].is_package,
              config.known_seeders) for i in pending]
     processes = workers if workers is not None else (os.cpu_count() or 1)
     if processes > 1 and len(jobs) >= PARALLEL_THRESHOLD:
         context = get_context("fork" if sys.platform == "linux" else "spawn")
         with ProcessPoolExecutor(max_workers=processes, mp_context=context) as pool:
-            results = list(pool.map(_extract, jobs, chunksize=max(1, len(jobs) // (processes * 8))))
+            results = list(pool.map(_extract, jobs, chunksize=4))
     else:
         results = [_extract(job) for job in jobs]
     for index, result in zip(pending, results):

@@ -10,8 +10,9 @@ about 9x the cost of the parse, and they still miss what matters here (star impo
 rebound after import, methods of generator objects). This module keeps a lean binding table
 per scope instead, filled in program order in the same pass that records the events:
 
-- module scope is read in program order by module-level code, and in its final state by
-  function bodies (which run after the module has been imported);
+- module scope is read in program order by module-level code; function bodies (which run
+  after the module has been imported) see a module-level import, def or class in its final
+  state, found by a shallow pre-pass, so a function may call one defined below it;
 - a name assigned anywhere in a function is local to the whole function, as in Python;
 - branches are walked from the same starting bindings and merged afterwards, keeping the
   binding that resolves when one alternative does not (`try: import torch` / `except: torch =
@@ -239,7 +240,7 @@ class _Extractor:
         self.functions: dict[str, Block] = {}
         self.classes: dict[str, tuple[str, ...]] = {}
         self.generators: list[_GeneratorObject] = []
-        self.deferred: list[tuple[cst.FunctionDef, _Scope, str, str | None, int]] = []
+        self.final_module_names: dict[str, _Value] = {}
         self.out: list[Event] = []
         self.star_modules: list[str] = []
         self.imports_torch = False
@@ -255,14 +256,10 @@ class _Extractor:
         self.imports_torch = "torch" in text
         self.imports_datasets = "datasets" in text
         self.out = []
+        self.final_module_names = self._static_module_names(self.module.body)
         self._statements(self.module.body, self.module_scope, top_level=True)
         self.functions[MODULE_BODY] = tuple(self.out)
         self._finish_listings(self.module_scope)
-        while self.deferred:
-            batch, self.deferred = self.deferred, []
-            for node, parent, qualname, class_qname, start in batch:
-                self.cursor = start
-                self._function_body(node, parent, qualname, class_qname)
         for generator in self.generators:
             if not generator.seeded:
                 self.local_sites.append(generator.site)
@@ -299,26 +296,6 @@ class _Extractor:
                                context or MODULE_BODY, source_line, fix))
         return len(self.sites) - 1
 
-    def _skip_over(self, node: cst.FunctionDef) -> int:
-        """Move the cursor past a function whose body is walked later; return where it starts.
-
-        Function bodies are walked after the module (they run after it is imported), so their
-        text must not be mistaken for the module code that follows them.
-        """
-        code = self.module.code_for_node(node)
-        header = re.search(r"^[ \t]*(async[ \t]+)?def[ \t]", code, re.MULTILINE)
-        start = header.start() if header else 0
-        first_line, _, rest = code[start:].partition("\n")
-        # Generated code of a nested definition lacks its indentation: search by its `def`
-        # line's text and skip by line count, which indentation does not change.
-        position = self.source.find(first_line.strip(), self.cursor)
-        if position == -1:
-            return self.cursor
-        line = bisect.bisect_right(self.line_starts, position)
-        after = line + rest.rstrip("\n").count("\n") + 1
-        self.cursor = self.line_starts[after] if after < len(self.line_starts) else len(self.source)
-        return position
-
     def _locate(self, snippet: str) -> int:
         for begin in (self.cursor, 0):
             position = self.source.find(snippet, begin)
@@ -335,10 +312,17 @@ class _Extractor:
     def _lookup(self, name: str, scope: _Scope) -> _Value:
         current: _Scope | None = scope
         first = True
+        in_function = False
         while current is not None:
             if current.is_class and not first:
                 current = current.parent
                 continue
+            if in_function and current is self.module_scope:
+                final = self.final_module_names.get(name)
+                if final is not None:
+                    return final
+            if current.local_names is not None:
+                in_function = True
             value = current.bindings.get(name)
             if value is not None:
                 return value
@@ -422,9 +406,8 @@ class _Extractor:
             self._parameters_defaults(node.params, scope)
             qualname = f"{scope.qualname}.{node.name.value}" if scope.qualname else node.name.value
             self._bind(node.name.value, _Value(qname=f"{self.module_name}.{qualname}"), scope)
-            start = self._skip_over(node)
-            self.deferred.append((node, scope, qualname,
-                                  scope.class_qname if scope.is_class else None, start))
+            self._function_body(node, scope, qualname,
+                                scope.class_qname if scope.is_class else None)
         elif kind is cst.ClassDef:
             self._class(node, scope)
         elif kind is cst.If:
@@ -641,18 +624,77 @@ class _Extractor:
             for index in range(1, len(parts) + 1):
                 self.out.append(("call", ".".join(parts[:index]) + "." + MODULE_BODY))
 
-    def _import_from(self, node: cst.ImportFrom, scope: _Scope) -> None:
+    def _import_base(self, node: cst.ImportFrom) -> str:
+        """The absolute module a `from ... import` reads from, relative imports resolved."""
         module = _dotted(node.module) if node.module is not None else ""
         level = len(node.relative)
-        if level:
-            package_parts = self.module_name.split(".")
-            if not self.is_package:
-                package_parts = package_parts[:-1]
-            if level > 1:
-                package_parts = package_parts[: len(package_parts) - (level - 1)]
-            base = ".".join(part for part in (".".join(package_parts), module or "") if part)
-        else:
-            base = module or ""
+        if not level:
+            return module or ""
+        package_parts = self.module_name.split(".")
+        if not self.is_package:
+            package_parts = package_parts[:-1]
+        if level > 1:
+            package_parts = package_parts[: len(package_parts) - (level - 1)]
+        return ".".join(part for part in (".".join(package_parts), module or "") if part)
+
+    def _static_module_names(self, body: Iterable[cst.CSTNode]) -> dict[str, _Value]:
+        """Module-level names whose final binding is an import, a def or a class.
+
+        A shallow pass (no function bodies) in program order; a later assignment to the name
+        removes it, since its value is then only known in program order.
+        """
+        names: dict[str, _Value] = {}
+        pending = list(body)
+        index = 0
+        while index < len(pending):
+            node = pending[index]
+            index += 1
+            kind = type(node)
+            if kind is cst.SimpleStatementLine:
+                for small in node.body:
+                    small_kind = type(small)
+                    if small_kind is cst.Import:
+                        for alias in small.names:
+                            dotted = _dotted(alias.name)
+                            if dotted is None:
+                                continue
+                            if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
+                                names[alias.asname.name.value] = _Value(qname=dotted)
+                            elif alias.asname is None:
+                                top = dotted.split(".", 1)[0]
+                                names[top] = _Value(qname=top)
+                    elif small_kind is cst.ImportFrom and not isinstance(small.names, cst.ImportStar):
+                        base = self._import_base(small)
+                        for alias in small.names:
+                            name = _dotted(alias.name)
+                            bound = alias.asname.name if alias.asname is not None else alias.name
+                            if base and name and isinstance(bound, cst.Name):
+                                names[bound.value] = _Value(qname=f"{base}.{name}")
+                    elif small_kind is cst.Assign:
+                        for target in small.targets:
+                            for name in _target_names(target.target):
+                                names.pop(name, None)
+                    elif small_kind is cst.AnnAssign or small_kind is cst.AugAssign:
+                        for name in _target_names(small.target):
+                            names.pop(name, None)
+            elif kind is cst.FunctionDef or kind is cst.ClassDef:
+                names[node.name.value] = _Value(qname=f"{self.module_name}.{node.name.value}")
+            elif kind is cst.If or kind is cst.For or kind is cst.While or kind is cst.With:
+                pending.extend(node.body.body)
+                orelse = getattr(node, "orelse", None)
+                while isinstance(orelse, cst.If):
+                    pending.extend(orelse.body.body)
+                    orelse = orelse.orelse
+                if orelse is not None:
+                    pending.extend(orelse.body.body)
+            elif kind is cst.Try or kind is cst.TryStar:
+                pending.extend(node.body.body)
+                for handler in node.handlers:
+                    pending.extend(handler.body.body)
+        return names
+
+    def _import_from(self, node: cst.ImportFrom, scope: _Scope) -> None:
+        base = self._import_base(node)
         if not base:
             return
         self._note_import(base)

@@ -71,15 +71,17 @@ class _Function:
     body: Block
 
 
-@dataclass
-class _Walk:
-    """One walk from one entry point; `imported` mirrors Python's once-per-process imports."""
+@dataclass(frozen=True, slots=True)
+class _Summary:
+    """What running a function from one seeding state does: its exit state, and every draw
+    (site, level) and backend flag reached on the way, callees included."""
 
-    entry: str
-    imported: set[str] = field(default_factory=set)
-    memo: dict[tuple[str, State], State | None] = field(default_factory=dict)
-    stack: set[str] = field(default_factory=set)
-    exits: list[list[State]] = field(default_factory=list)
+    exit: State
+    uses: frozenset[tuple[tuple[str, int], int]]
+    flags: frozenset[tuple[str, int]]
+
+
+_EMPTY = frozenset()
 
 
 class ProjectAnalysis:
@@ -104,6 +106,8 @@ class ProjectAnalysis:
         self.uses: dict[tuple[str, int], dict[str, set[int]]] = defaultdict(lambda: defaultdict(set))
         self.flags: dict[tuple[str, int], set[str]] = defaultdict(set)
         self.walked: set[str] = set()
+        self.summaries: dict[tuple[str, State], _Summary] = {}
+        self.in_progress: set[str] = set()
         self._resolved: dict[tuple[str, str], tuple[str | None, tuple[str, ...]]] = {}
 
     # ------------------------------------------------------------------ resolution
@@ -209,12 +213,22 @@ class ProjectAnalysis:
     # ------------------------------------------------------------------ walking
 
     def run(self) -> list[ProjectFinding]:
+        """Judge every draw: from each entry point, then unreached code on its own.
+
+        Summaries of (function, entry state) are shared by all entry points, so each function
+        is walked once per distinct seeding state rather than once per entry point.
+        """
         for entry in self.entry_points():
-            walk = _Walk(entry.path)
-            walk.imported.add(entry.module)
-            self._call(f"{entry.path}::{MODULE_BODY}", UNSEEDED, walk)
+            summary = self._summary(f"{entry.path}::{MODULE_BODY}", UNSEEDED)
+            self._record(entry.path, summary)
         self._judge_unreached()
         return self._verdicts()
+
+    def _record(self, entry: str, summary: _Summary) -> None:
+        for site_key, level in summary.uses:
+            self.uses[site_key][entry].add(level)
+        for site_key in summary.flags:
+            self.flags[site_key].add(entry)
 
     def _judge_unreached(self) -> None:
         called: set[str] = set()
@@ -222,78 +236,82 @@ class ProjectAnalysis:
         for key in unwalked:
             function = self.functions[key]
             for target in _call_targets(function.body):
-                resolved, _ = self.resolve(target, function.facts)
+                resolved, _ = self._resolve_target(target, function.facts)
                 if resolved is not None and resolved != key:
                     called.add(resolved)
         roots = [key for key in unwalked if key not in called]
         roots += [key for key in unwalked if key in called]
         for key in roots:
             if key not in self.walked:
-                self._call(key, UNSEEDED, _Walk(_OWN))
+                self._record(_OWN, self._summary(key, UNSEEDED))
 
-    def _call(self, key: str, state: State, walk: _Walk) -> State:
+    def _summary(self, key: str, state: State) -> _Summary:
         memo_key = (key, state)
-        if memo_key in walk.memo:
-            result = walk.memo[memo_key]
-            return state if result is None else result
-        if key in walk.stack:
-            return state
+        cached = self.summaries.get(memo_key)
+        if cached is not None:
+            return cached
+        if key in self.in_progress:
+            return _Summary(state, _EMPTY, _EMPTY)
         function = self.functions[key]
         self.walked.add(key)
-        walk.stack.add(key)
-        walk.exits.append([])
-        end = self._block(function.body, state, function.facts, walk)
-        exits = walk.exits.pop()
-        walk.stack.discard(key)
+        self.in_progress.add(key)
+        uses: set[tuple[tuple[str, int], int]] = set()
+        flags: set[tuple[str, int]] = set()
+        exits: list[State] = []
+        end = self._block(function.body, state, function.facts, uses, flags, exits)
+        self.in_progress.discard(key)
         for exit_state in exits:
             end = _join(end, exit_state)
-        walk.memo[memo_key] = end
-        return state if end is None else end
+        summary = _Summary(state if end is None else end, frozenset(uses), frozenset(flags))
+        self.summaries[memo_key] = summary
+        return summary
 
     def _block(self, block: Block, state: State | None, facts: ModuleFacts,
-               walk: _Walk) -> State | None:
+               uses: set, flags: set, exits: list[State]) -> State | None:
         for event in block:
             if state is None:
                 return None
             kind = event[0]
             if kind == "use":
-                self.uses[(facts.path, event[2])][walk.entry].add(state[_GENERATOR_INDEX[event[1]]])
+                uses.add(((facts.path, event[2]), state[_GENERATOR_INDEX[event[1]]]))
             elif kind == "seed":
                 state = _seed(state, event[1])
             elif kind == "call":
-                state = self._enter(event[1], state, facts, walk)
+                key, seeds = self._resolve_target(event[1], facts)
+                if seeds:
+                    state = _seed(state, seeds)
+                if key is not None:
+                    summary = self._summary(key, state)
+                    uses |= summary.uses
+                    flags |= summary.flags
+                    state = summary.exit
             elif kind == "branch":
                 joined: State | None = None
                 first = True
                 for alternative in event[1]:
-                    after = self._block(alternative, state, facts, walk)
+                    after = self._block(alternative, state, facts, uses, flags, exits)
                     joined = after if first else _join(joined, after)
                     first = False
                 state = joined
             elif kind == "loop":
-                once = self._block(event[1], state, facts, walk)
-                twice = self._block(event[1], _join(state, once), facts, walk)
+                once = self._block(event[1], state, facts, uses, flags, exits)
+                twice = self._block(event[1], _join(state, once), facts, uses, flags, exits)
                 state = _join(state, twice)
             elif kind == "stop":
-                walk.exits[-1].append(state)
+                exits.append(state)
                 return None
             elif kind == "flag":
-                self.flags[(facts.path, event[1])].add(walk.entry)
+                flags.add((facts.path, event[1]))
         return state
 
-    def _enter(self, target: str, state: State, caller: ModuleFacts, walk: _Walk) -> State:
+    def _resolve_target(self, target: str, caller: ModuleFacts) -> tuple[str | None, tuple[str, ...]]:
+        """Like `resolve`, and an import (`pkg.mod.<module>`) runs that module's body."""
         if target.endswith("." + MODULE_BODY):
             module = self._module(target[: -len(MODULE_BODY) - 1], caller)
-            if module is None or module.module in walk.imported:
-                return state
-            walk.imported.add(module.module)
-            return self._call(f"{module.path}::{MODULE_BODY}", state, walk)
-        key, seeds = self.resolve(target, caller)
-        if seeds:
-            state = _seed(state, seeds)
-        if key is not None:
-            state = self._call(key, state, walk)
-        return state
+            if module is None or module is caller:
+                return None, ()
+            return f"{module.path}::{MODULE_BODY}", ()
+        return self.resolve(target, caller)
 
     # ------------------------------------------------------------------ verdicts
 

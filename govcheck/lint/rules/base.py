@@ -9,6 +9,7 @@ marked `# expect: CODE` are flagged, and `govcheck rule CODE` prints the same te
 
 from __future__ import annotations
 
+import inspect
 import textwrap
 from typing import ClassVar
 
@@ -39,7 +40,7 @@ class Rule:
         sections = [
             f"# {cls.code} `{cls.name}`",
             f"**Severity:** {cls.severity} (one level lower when the finding is uncertain)",
-            "## What it finds\n\n" + textwrap.dedent(cls.__doc__ or "").strip(),
+            "## What it finds\n\n" + inspect.cleandoc(cls.__doc__ or ""),
             "## Why it matters\n\n" + textwrap.dedent(cls.why).strip(),
             "## Example\n\n```python\n" + _strip_markers(textwrap.dedent(cls.example).strip())
             + "\n```",
