@@ -14,6 +14,7 @@ import sys
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TextIO
 
 from govcheck import __version__
 from govcheck.errors import EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE, UsageError
@@ -99,14 +100,20 @@ def _check(arguments: argparse.Namespace) -> int:
                   force_exclude=arguments.force_exclude)
     fmt = arguments.output_format or ("github" if os.environ.get("GITHUB_ACTIONS") == "true"
                                       else "text")
+
+    def report(stream: TextIO) -> None:
+        # As in ruff, --statistics replaces the list of findings in text output.
+        if arguments.statistics and fmt == "text":
+            write_statistics(result, stream)
+        else:
+            write_report(result, fmt, stream, root=config.root)
+
     if arguments.output_file is not None:
-        _write_atomically(arguments.output_file,
-                          lambda stream: write_report(result, fmt, stream, root=config.root))
+        _write_atomically(arguments.output_file, report)
     else:
-        write_report(result, fmt, sys.stdout, root=config.root)
-    if arguments.statistics:
-        write_statistics(result, sys.stdout if arguments.output_file is not None or fmt == "text"
-                         else sys.stderr)
+        report(sys.stdout)
+    if arguments.statistics and fmt != "text":
+        write_statistics(result, sys.stderr)
     if result.findings and not arguments.exit_zero:
         return EXIT_FINDINGS
     return EXIT_CLEAN

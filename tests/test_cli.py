@@ -91,3 +91,21 @@ def test_example_project_findings(tmp_path: Path) -> None:
         ("trainproj/data.py", 30, "GOV106"),
     }
     assert all("evaluate.py" in f["message"] for f in report["findings"] if f["code"] == "GOV101")
+
+
+def test_statistics_replace_the_findings_in_text_output(tmp_path: Path) -> None:
+    (tmp_path / "govcheck.toml").write_text("")
+    (tmp_path / "train.py").write_text(UNSEEDED + "    np.random.rand()\n")
+    result = run("check", "--statistics", cwd=tmp_path)
+    assert result.returncode == 1
+    assert result.stdout.split() == ["2", "GOV101", "unseeded-global-draw"]
+
+
+def test_output_file_is_not_touched_when_the_run_fails(tmp_path: Path) -> None:
+    report = tmp_path / "report.json"
+    report.write_text("previous report\n")
+    (tmp_path / "govcheck.toml").write_text("select = 7\n")
+    (tmp_path / "train.py").write_text(UNSEEDED)
+    result = run("check", "--output-format", "json", "-o", str(report), cwd=tmp_path)
+    assert result.returncode == 2
+    assert report.read_text() == "previous report\n"

@@ -101,3 +101,10 @@ def test_parallel_workers_give_the_same_result(tmp_path: Path) -> None:
     parallel = lint([tmp_path], config, use_cache=False, workers=2)
     assert len(serial.findings) == 30
     assert serial.findings == parallel.findings
+
+
+def test_huge_generated_file_is_reported_not_parsed(tmp_path: Path) -> None:
+    (tmp_path / "govcheck.toml").write_text("")
+    (tmp_path / "table.py").write_text("DATA = [\n" + "    1,\n" * 1_800_000 + "]\n")
+    [finding] = lint_project(tmp_path).findings
+    assert finding.code == "GOV002" and "MiB limit" in finding.message
