@@ -8,6 +8,7 @@ a bare traceback.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import os
 import platform
 import sys
@@ -45,6 +46,8 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--force-exclude", action="store_true",
                        help="apply exclusions to files named on the command line too")
     check.add_argument("--config", type=Path, help="use this pyproject.toml or govcheck.toml")
+    check.add_argument("--baseline", type=Path,
+                       help="a previous JSON report: report only findings not in it")
 
     commands.add_parser("rules", help="list every rule")
     rule = commands.add_parser("rule", help="show one rule's documentation")
@@ -82,6 +85,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _check(arguments: argparse.Namespace) -> int:
     from govcheck.config import load_config
+    from govcheck.lint.baseline import load_baseline, new_findings
     from govcheck.lint.engine import lint
     from govcheck.lint.output import write_report, write_statistics
     from govcheck.lint.rules import RULES
@@ -96,8 +100,11 @@ def _check(arguments: argparse.Namespace) -> int:
                          known_codes=tuple(RULES))
     if config.source is None:
         config = _rooted_at_working_directory(config, paths)
+    baseline = load_baseline(arguments.baseline) if arguments.baseline is not None else None
     result = lint([p.resolve() for p in paths], config, use_cache=not arguments.no_cache,
                   force_exclude=arguments.force_exclude)
+    if baseline is not None:
+        result = dataclasses.replace(result, findings=new_findings(result.findings, baseline))
     fmt = arguments.output_format or ("github" if os.environ.get("GITHUB_ACTIONS") == "true"
                                       else "text")
 
@@ -122,8 +129,6 @@ def _check(arguments: argparse.Namespace) -> int:
 def _rooted_at_working_directory(config, paths: list[Path]):
     """Without a config file, paths are reported relative to the working directory, as ruff
     does, when everything checked lies under it."""
-    import dataclasses
-
     cwd = Path.cwd().resolve()
     if all(path.resolve().is_relative_to(cwd) for path in paths):
         return dataclasses.replace(config, root=cwd)

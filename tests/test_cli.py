@@ -109,3 +109,20 @@ def test_output_file_is_not_touched_when_the_run_fails(tmp_path: Path) -> None:
     result = run("check", "--output-format", "json", "-o", str(report), cwd=tmp_path)
     assert result.returncode == 2
     assert report.read_text() == "previous report\n"
+
+
+def test_baseline_reports_only_new_findings(tmp_path: Path) -> None:
+    (tmp_path / "govcheck.toml").write_text("")
+    (tmp_path / "train.py").write_text(UNSEEDED)
+    assert run("check", "--output-format", "json", "-o", "baseline.json",
+               cwd=tmp_path).returncode == 1
+    # Code moves down two lines: the old finding is still the same finding.
+    (tmp_path / "train.py").write_text("# header\n\n" + UNSEEDED)
+    assert run("check", "--baseline", "baseline.json", cwd=tmp_path).returncode == 0
+    (tmp_path / "train.py").write_text("# header\n\n" + UNSEEDED + "    np.random.randn()\n")
+    fresh = run("check", "--baseline", "baseline.json", cwd=tmp_path)
+    assert fresh.returncode == 1
+    assert "train.py:7:5: GOV101" in fresh.stdout and "train.py:6:" not in fresh.stdout
+    (tmp_path / "bad.json").write_text("{\"version\": 1, \"findings\": 3}")
+    bad = run("check", "--baseline", "bad.json", cwd=tmp_path)
+    assert bad.returncode == 2 and "bad.json" in bad.stderr and "Traceback" not in bad.stderr
