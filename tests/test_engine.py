@@ -53,7 +53,8 @@ def test_noqa_suppresses_with_reason(project) -> None:
 def test_noqa_for_another_code_does_not_suppress(project) -> None:
     result = project({"train.py": UNSEEDED.replace(
         "np.random.rand()", "np.random.rand()  # noqa: GOV106")})
-    assert [f.code for f in result.findings] == ["GOV101"]
+    assert [f.code for f in result.findings] == ["GOV101", "GOV004"]
+    assert "no GOV106 finding" in result.findings[1].message
 
 
 def test_select_ignore_and_per_file_ignores(tmp_path: Path) -> None:

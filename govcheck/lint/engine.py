@@ -70,7 +70,8 @@ def lint(paths: Sequence[Path], config: Config, *, use_cache: bool = True,
     report_paths = {_relpath(path, config.root) for path in reported}
     findings = [*unreadable, *analysed]
     findings = [f for f in findings if f.path in report_paths]
-    return _apply_config_and_noqa(findings, facts, config, len(reported),
+    reported_facts = [module for module in facts if module.path in report_paths]
+    return _apply_config_and_noqa(findings, reported_facts, config, len(reported),
                                   cache.hits if cache else 0)
 
 
@@ -233,20 +234,66 @@ def _apply_config_and_noqa(findings: list[Finding], modules: list[ModuleFacts], 
     active: list[Finding] = []
     suppressed: list[Finding] = []
     seen: set[tuple[str, int, int, str]] = set()
+    used: set[tuple[str, int, str]] = set()
     for finding in findings:
         key = (finding.path, finding.line, finding.column, finding.code)
-        if key in seen or not config.is_selected(finding.code):
+        if key in seen or not _enabled(config, finding.code, finding.path):
             continue
         seen.add(key)
-        if any(selector_matches(selector, finding.code)
-               for selector in config.ignored_codes_for(finding.path)):
-            continue
         directive = noqa_by_path.get(finding.path, {}).get(finding.line)
         if directive is not None and (directive[0] is None or finding.code in directive[0]):
             suppressed.append(dataclasses.replace(finding, suppression=directive[1]))
+            used.add((finding.path, finding.line, finding.code))
         else:
             active.append(finding)
+    if config.is_selected(UNUSED_NOQA):
+        active.extend(_unused_noqa(modules, used, config))
     active.sort(key=lambda f: f.sort_key)
     suppressed.sort(key=lambda f: f.sort_key)
     rules = tuple(RULES[code].info() for code in sorted(RULES) if config.is_selected(code))
     return LintResult(tuple(active), tuple(suppressed), files_checked, cache_hits, rules)
+
+
+UNUSED_NOQA = "GOV004"
+
+
+def _enabled(config: Config, code: str, path: str) -> bool:
+    return config.is_selected(code) and not any(
+        selector_matches(selector, code) for selector in config.ignored_codes_for(path))
+
+
+def _unused_noqa(modules: list[ModuleFacts], used: set[tuple[str, int, str]],
+                 config: Config) -> list[Finding]:
+    """`# noqa: GOV...` directives that suppressed nothing (ruff's RUF100 for our codes).
+
+    Only govcheck's own, enabled codes are judged: other tools' codes and bare `# noqa` belong
+    to other linters, and a code that is switched off cannot show whether it is still needed.
+    """
+    rule = RULES[UNUSED_NOQA]
+    findings = []
+    for facts in modules:
+        if facts.syntax_error is not None or not _enabled(config, UNUSED_NOQA, facts.path):
+            continue
+        for line, (codes, _reason) in sorted(facts.noqa.items()):
+            unused = sorted(code for code in codes or () if code in RULES
+                            and code != UNUSED_NOQA and _enabled(config, code, facts.path)
+                            and (facts.path, line, code) not in used)
+            if not unused:
+                continue
+            source_line = _line_of(config.root / facts.path, line)
+            column = source_line.find("#") + 1 if "#" in source_line else 1
+            findings.append(Finding(
+                facts.path, line, column, line, len(source_line) + 1, UNUSED_NOQA, rule.name,
+                f"unused `noqa` directive: no {', '.join(unused)} finding on this line",
+                rule.severity, "certain", Fix("remove the unused code from the `noqa` comment"),
+                source_line=source_line, context=MODULE_BODY))
+    return findings
+
+
+def _line_of(path: Path, line: int) -> str:
+    """One source line, read again only for the rare finding that needs its text."""
+    try:
+        lines = path.read_text(encoding="utf-8-sig").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return ""
+    return lines[line - 1] if 0 < line <= len(lines) else ""

@@ -65,4 +65,49 @@ class InternalError(Rule):
     instead = "# report the message at https://github.com/govcheck/govcheck/issues"
 
 
-TOOL_RULES: tuple[type[Rule], ...] = (SyntaxErrorInFile, UnreadableFile, InternalError)
+class UnusedNoqa(Rule):
+    """A `# noqa: GOV...` comment naming a govcheck rule that reports nothing on that line.
+    Codes of other tools (`# noqa: E501`) and a bare `# noqa` are left alone, as are codes of
+    rules that are switched off."""
+
+    code = "GOV004"
+    name = "unused-noqa"
+    summary = "Suppression comment that suppresses nothing"
+    severity = "warning"
+    why = """
+        A suppression outlives the problem it was written for: once the draw is seeded, the
+        stale `noqa` would silently hide the next problem on that line. Removing it keeps every
+        suppression meaningful, as ruff's RUF100 does for its own codes.
+    """
+    example = """
+        import random
+
+        random.seed(7)
+        x = random.random()  # noqa: GOV101 -- was unseeded once
+    """
+    instead = """
+        import random
+
+        random.seed(7)
+        x = random.random()
+    """
+    flagged = (
+        """
+import random
+
+random.seed(7)
+x = random.random()  # noqa: GOV101 -- stale  # expect: GOV004
+""",
+    )
+    clean = (
+        """
+import random
+
+x = random.random()  # noqa: GOV101 -- fixture data, seeded by the caller
+y = 1  # noqa: E501
+""",
+    )
+
+
+TOOL_RULES: tuple[type[Rule], ...] = (SyntaxErrorInFile, UnreadableFile, InternalError,
+                                      UnusedNoqa)
