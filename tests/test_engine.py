@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from conftest import lint_project, write_project
+from conftest import expected_marks, found_marks, lint_project, write_project
 from govcheck.lint.cache import CACHE_DIR_NAME
 
 UNSEEDED = "import numpy as np\n\nif __name__ == '__main__':\n    np.random.rand()\n"
@@ -109,3 +109,24 @@ def test_huge_generated_file_is_reported_not_parsed(tmp_path: Path) -> None:
     (tmp_path / "table.py").write_text("DATA = [\n" + "    1,\n" * 1_800_000 + "]\n")
     [finding] = lint_project(tmp_path).findings
     assert finding.code == "GOV002" and "MiB limit" in finding.message
+
+
+def test_identical_code_is_located_at_its_own_line(project, tmp_path: Path) -> None:
+    result = project({"train.py": """
+        import numpy as np
+        from pathlib import Path
+
+        count = len(list(Path(".").iterdir()))
+        names = list(Path(".").iterdir())  # expect: GOV106
+
+
+        def early():
+            return np.random.rand()  # expect: GOV101
+
+
+        if __name__ == "__main__":
+            np.random.rand()  # expect: GOV101
+            np.random.rand()  # expect: GOV101
+            early()
+    """})
+    assert found_marks(result) == expected_marks(tmp_path)

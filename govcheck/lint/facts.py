@@ -234,13 +234,16 @@ class _Extractor:
             self.line_starts.append(match.end())
         self.lines = source.splitlines()
         self.cursor = 0
-        self.located: set[tuple[int, str]] = set()
+        self.located: set[tuple[int, str, str]] = set()
         self.sites: list[Site] = []
         self.local_sites: list[int] = []
         self.functions: dict[str, Block] = {}
         self.classes: dict[str, tuple[str, ...]] = {}
         self.generators: list[_GeneratorObject] = []
         self.final_module_names: dict[str, _Value] = {}
+        self.instance_attributes: dict[tuple[str, str], _Value] = {}
+        self.anchor: cst.CSTNode | None = None
+        """The statement (or compound statement's header) being walked, not yet located."""
         self.out: list[Event] = []
         self.star_modules: list[str] = []
         self.imports_torch = False
@@ -282,9 +285,16 @@ class _Extractor:
         visits nodes in source order, so a forward search from the last located node finds the
         same place at the cost of generating the code of this one node.
         """
+        if self.anchor is not None:
+            # Find the enclosing statement first: its whole text is far more distinctive than
+            # the call's, so identical calls in earlier statements are skipped over.
+            anchor_text = self.module.code_for_node(self.anchor).strip().split("\n", 1)[0]
+            self.anchor = None
+            if anchor_text:
+                self._locate(anchor_text, "statement")
         snippet = self.module.code_for_node(node).strip()
         first_line = snippet.split("\n", 1)[0]
-        start = self._locate(first_line or snippet)
+        start = self._locate(first_line or snippet, "node")
         line = bisect.bisect_right(self.line_starts, start)
         column = start - self.line_starts[line - 1] + 1
         span_lines = snippet.split("\n")
@@ -296,13 +306,15 @@ class _Extractor:
                                context or MODULE_BODY, source_line, fix))
         return len(self.sites) - 1
 
-    def _locate(self, snippet: str) -> int:
+    def _locate(self, snippet: str, kind: str) -> int:
+        """The first place at or after the cursor where `snippet` stands and no earlier site of
+        the same kind was found; the cursor moves there."""
         for begin in (self.cursor, 0):
             position = self.source.find(snippet, begin)
-            while position != -1 and (position, snippet) in self.located:
+            while position != -1 and (position, kind, snippet) in self.located:
                 position = self.source.find(snippet, position + 1)
             if position != -1:
-                self.located.add((position, snippet))
+                self.located.add((position, kind, snippet))
                 self.cursor = position
                 return position
         return self.cursor
@@ -347,6 +359,8 @@ class _Extractor:
             base = self._resolve(node.value, scope)
             if base.qname is not None:
                 return _Value(qname=f"{base.qname}.{node.attr.value}")
+            if base.instance_of is not None:
+                return self.instance_attributes.get((base.instance_of, node.attr.value), _UNKNOWN)
             return _UNKNOWN
         return _UNKNOWN
 
@@ -399,6 +413,7 @@ class _Extractor:
         kind = type(node)
         if kind is cst.SimpleStatementLine:
             for small in node.body:
+                self.anchor = small
                 self._small_statement(small, scope, top_level)
         elif kind is cst.FunctionDef:
             for decorator in node.decorators:
@@ -413,6 +428,7 @@ class _Extractor:
         elif kind is cst.If:
             self._if(node, scope, top_level)
         elif kind is cst.For:
+            self.anchor = node.iter
             self._expression(node.iter, scope, ordered_context=True)
             self._bind_target(node.target, _UNKNOWN, scope)
             body = self._collect(lambda: self._loop_body(node, scope))
@@ -423,6 +439,7 @@ class _Extractor:
             if top_level:
                 self.has_script_code = True
         elif kind is cst.While:
+            self.anchor = node.test
             self._expression(node.test, scope)
             body = self._collect(lambda: self._suite(node.body, scope))
             if body:
@@ -433,6 +450,7 @@ class _Extractor:
                 self.has_script_code = True
         elif kind is cst.With:
             for item in node.items:
+                self.anchor = item.item
                 self._expression(item.item, scope)
                 if item.asname is not None:
                     self._bind_target(item.asname.name, _UNKNOWN, scope)
@@ -450,6 +468,7 @@ class _Extractor:
         self._suite(node.body, scope)
 
     def _if(self, node: cst.If, scope: _Scope, top_level: bool) -> None:
+        self.anchor = node.test
         self._expression(node.test, scope)
         if top_level and self._is_main_guard(node.test):
             self.has_main_guard = True
@@ -578,7 +597,11 @@ class _Extractor:
             target_node = target.target
             if isinstance(target_node, cst.Attribute):
                 self._attribute_assignment(target_node, node.value, scope)
-                self._expression(target_node.value, scope)
+                owner = self._expression(target_node.value, scope)
+                if owner.instance_of is not None and value.generator is not None:
+                    # `self.rng = np.random.default_rng()` in one method, `self.rng.seed(1)`
+                    # or `self.rng.normal()` in another: the object is the same.
+                    self.instance_attributes[(owner.instance_of, target_node.attr.value)] = value
             elif isinstance(target_node, cst.Subscript):
                 self._expression(target_node, scope)
             self._bind_target(target_node, value, scope)
@@ -746,6 +769,7 @@ class _Extractor:
         if kind is cst.Call:
             return self._call(node, scope, ordered_context)
         if kind is cst.Lambda:
+            self._lambda(node, scope)
             return _UNKNOWN
         if kind is cst.NamedExpr:
             value = self._expression(node.value, scope)
@@ -753,6 +777,20 @@ class _Extractor:
             return value
         self._generic(node, scope, ordered_context)
         return _UNKNOWN
+
+    def _lambda(self, node: cst.Lambda, scope: _Scope) -> None:
+        """A lambda's body is analysed where it is written, with its parameters shadowing."""
+        self._parameters_defaults(node.params, scope)
+        params = node.params
+        names = [param.name.value for param in (*params.posonly_params, *params.params,
+                                                 *params.kwonly_params)]
+        for star in (params.star_arg, params.star_kwarg):
+            if isinstance(star, cst.Param):
+                names.append(star.name.value)
+        inner = _Scope(scope, frozenset(names), False, scope.qualname, scope.class_qname)
+        for name in names:
+            inner.bindings[name] = _UNKNOWN
+        self._expression(node.body, inner)
 
     def _call(self, node: cst.Call, scope: _Scope, ordered_context: bool) -> _Value:
         func = node.func
@@ -768,11 +806,13 @@ class _Extractor:
         else:
             self._expression(func, scope)
             target = _UNKNOWN
+        builtin = func.value if isinstance(func, cst.Name) and target.qname is None else None
         wrapper = target.qname in kb.ORDER_INSENSITIVE_WRAPPERS or (
-            isinstance(func, cst.Name) and func.value in kb.ORDER_INSENSITIVE_WRAPPERS
-            and target.qname is None)
+            builtin in kb.ORDER_INSENSITIVE_WRAPPERS)
+        # `len(list(p.iterdir()))`: a plain container keeps whatever order its caller needs.
+        args_ordered = ordered_context if builtin in kb.ORDER_PRESERVING_CONTAINERS else not wrapper
         for arg in node.args:
-            self._expression(arg.value, scope, ordered_context=not wrapper)
+            self._expression(arg.value, scope, ordered_context=args_ordered)
             if wrapper and isinstance(arg.value, cst.Name):
                 scope.sorted_names.add(arg.value.value)
         if method == "sort" and isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name):
@@ -974,7 +1014,9 @@ class _Extractor:
         arg = _find_arg(node, position, "random_state")
         if arg is not None and not _is_none(arg.value):
             return
-        if shuffle_default is not None:
+        # Only the splitters use random_state for shuffling alone; data generators such as
+        # make_classification(shuffle=False) still draw their noise from it.
+        if shuffle_default is not None and qname.startswith("sklearn.model_selection."):
             shuffle = _find_arg(node, None, "shuffle")
             if shuffle is None and not shuffle_default:
                 return

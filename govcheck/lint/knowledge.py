@@ -233,6 +233,9 @@ ORDER_INSENSITIVE_WRAPPERS = frozenset(
 """Calls whose result does not depend on the order of their argument: a listing fed to them
 directly is harmless."""
 
+ORDER_PRESERVING_CONTAINERS = frozenset({"list", "tuple", "iter", "enumerate", "reversed"})
+"""Calls that pass their argument's order on: whether it matters depends on their own caller."""
+
 CUDNN_BENCHMARK = "torch.backends.cudnn.benchmark"
 CUDNN_DETERMINISTIC = "torch.backends.cudnn.deterministic"
 USE_DETERMINISTIC_ALGORITHMS = "torch.use_deterministic_algorithms"

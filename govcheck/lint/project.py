@@ -23,7 +23,7 @@ from __future__ import annotations
 import fnmatch
 import posixpath
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from govcheck.lint import knowledge as kb
 from govcheck.lint.facts import MODULE_BODY, Block, ModuleFacts, Site
@@ -81,7 +81,7 @@ class _Summary:
     flags: frozenset[tuple[str, int]]
 
 
-_EMPTY = frozenset()
+_EMPTY: frozenset = frozenset()
 
 
 class ProjectAnalysis:
@@ -181,7 +181,8 @@ class ProjectAnalysis:
         return None, ()
 
     def _ancestors(self, class_qname: str) -> list[str]:
-        order, pending, seen = [], [class_qname], set()
+        order: list[str] = []
+        pending, seen = [class_qname], set()
         while pending and len(order) < 32:
             current = pending.pop(0)
             if current in seen:

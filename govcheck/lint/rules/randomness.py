@@ -169,6 +169,14 @@ r.seed(7)
 g = torch.Generator()
 g.manual_seed(0)
 h = torch.Generator().manual_seed(3)
+
+
+class Augment:
+    def __init__(self):
+        self.generator = torch.Generator()
+
+    def reseed(self, seed):
+        self.generator.manual_seed(seed)
 """,
     )
 
