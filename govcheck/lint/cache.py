@@ -25,7 +25,8 @@ _CACHEDIR_TAG = (
     "# This file is a cache directory tag created by govcheck.\n"
     "# For information about cache directory tags see https://bford.info/cachedir/\n"
 )
-_ANALYSIS_MODULES = ("facts.py", "knowledge.py", "knowledge_sklearn.py", "project.py")
+_ANALYSIS_MODULES = ("extract.py", "facts.py", "facts_records.py", "knowledge.py",
+                     "knowledge_sklearn.py", "project.py", "syntax.py")
 
 
 def analysis_fingerprint(config_fingerprint: str) -> str:

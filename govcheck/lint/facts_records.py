@@ -1,0 +1,58 @@
+"""The records of per-file facts: plain data, cached by content hash and sent between processes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+Event = tuple
+"""One of:
+
+- `("seed", generators)`: the listed global generators are seeded from here on;
+- `("use", generator, site)`: something at `sites[site]` depends on that global generator;
+- `("call", qualified_name)`: a call that may enter first-party code (resolved in project.py);
+- `("branch", (block, ...))`: exactly one of the alternatives runs;
+- `("loop", block)`: the block runs zero or more times;
+- `("stop",)`: the path ends here (return, raise);
+- `("flag", site)`: a finding that holds only where an entry point reaches this code.
+"""
+
+Block = tuple  # tuple[Event, ...]
+MODULE_BODY = "<module>"
+
+
+@dataclass(frozen=True, slots=True)
+class Site:
+    """Where a finding would be, and what it would say."""
+
+    code: str
+    message: str
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+    context: str
+    source_line: str
+    fix: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ModuleFacts:
+    """Everything the project analysis needs to know about one file."""
+
+    path: str
+    module: str
+    is_package: bool
+    functions: dict[str, Block] = field(default_factory=dict)
+    """Qualified name within the module (`train`, `Trainer.fit`, `<module>`) -> its events."""
+    classes: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    """Class qualified name within the module -> qualified names of its bases."""
+    sites: tuple[Site, ...] = ()
+    local_sites: tuple[int, ...] = ()
+    """Sites that are findings wherever they are (no whole-project reasoning needed)."""
+    exports: dict[str, str] = field(default_factory=dict)
+    """Module-level name -> the qualified name it is bound to (imports, defs, re-exports)."""
+    has_main_guard: bool = False
+    has_script_code: bool = False
+    syntax_error: Site | None = None
+    noqa: dict[int, tuple[frozenset[str] | None, str]] = field(default_factory=dict)
+    """Line -> (codes or None for all, reason) of each `# noqa` comment."""
