@@ -16,7 +16,7 @@ from pathlib import Path
 from govcheck.config import Config, PathPatterns
 from govcheck.errors import UsageError
 
-LINTED_SUFFIXES: tuple[str, ...] = (".py",)
+LINTED_SUFFIXES: tuple[str, ...] = (".py", ".ipynb")
 """File suffixes govcheck lints; a tuple so that notebooks (`.ipynb`) can join later."""
 
 

@@ -22,6 +22,7 @@ from govcheck.config import Config, selector_matches
 from govcheck.lint.cache import FactsCache, analysis_fingerprint
 from govcheck.lint.discover import discover_files
 from govcheck.lint.facts import MODULE_BODY, ModuleFacts, Site, extract_facts
+from govcheck.lint.notebook import NOTEBOOK_SUFFIX, NotebookError, NotebookSource, read_notebook
 from govcheck.lint.project import ProjectAnalysis
 from govcheck.lint.records import Finding, Fix, LintResult
 from govcheck.lint.rules import RULES
@@ -42,6 +43,8 @@ class SourceFile:
     module: str
     is_package: bool
     digest: str
+    notebook: NotebookSource | None = None
+    """For `.ipynb` files: the virtual module's origins, to place findings in cells."""
 
 
 def lint(paths: Sequence[Path], config: Config, *, use_cache: bool = True,
@@ -71,8 +74,13 @@ def lint(paths: Sequence[Path], config: Config, *, use_cache: bool = True,
     findings = [*unreadable, *analysed]
     findings = [f for f in findings if f.path in report_paths]
     reported_facts = [module for module in facts if module.path in report_paths]
-    return _apply_config_and_noqa(findings, reported_facts, config, len(reported),
-                                  cache.hits if cache else 0)
+    notebooks = {source.relpath: source.notebook for source, _text in sources
+                 if source.notebook is not None and source.relpath in report_paths}
+    result = _apply_config_and_noqa(findings, reported_facts, config, len(reported),
+                                    cache.hits if cache else 0, notebooks)
+    placed = _place_in_cells(list(result.findings), notebooks)
+    return dataclasses.replace(result, findings=tuple(sorted(placed, key=lambda f: f.sort_key)),
+                               suppressed=tuple(_place_in_cells(list(result.suppressed), notebooks)))
 
 
 def _project_key(sources: list[tuple[SourceFile, str]]) -> str:
@@ -125,6 +133,9 @@ def _read_sources(files: Sequence[Path], config: Config) -> tuple[list[tuple[Sou
     problems: list[Finding] = []
     for path in files:
         relpath = _relpath(path, config.root)
+        if path.suffix == NOTEBOOK_SUFFIX:
+            _read_notebook(path, relpath, sources, problems)
+            continue
         try:
             size = path.stat().st_size
             if size > MAX_FILE_BYTES:
@@ -149,10 +160,55 @@ def _read_sources(files: Sequence[Path], config: Config) -> tuple[list[tuple[Sou
     return sources, problems
 
 
-def _file_problem(relpath: str, code: str, message: str, line: int = 1) -> Finding:
+def _read_notebook(path: Path, relpath: str, sources: list[tuple[SourceFile, str]],
+                   problems: list[Finding]) -> None:
+    """A notebook becomes its virtual module; its digest covers the code alone, so outputs,
+    execution counts and cell ids never cost a cache miss."""
+    try:
+        notebook = read_notebook(path.read_bytes())
+    except OSError as error:
+        problems.append(_file_problem(relpath, "GOV002", f"cannot read file: {error.strerror}"))
+        return
+    except NotebookError as error:
+        problems.append(_file_problem(relpath, "GOV005", str(error)))
+        return
+    for problem in notebook.problems:
+        problems.append(_file_problem(relpath, "GOV001", f"syntax error: {problem.message}",
+                                      problem.line, problem.column, problem.source_line,
+                                      cell=problem.cell))
+    if len(notebook.code) > MAX_FILE_BYTES:
+        problems.append(_file_problem(relpath, "GOV002", "the code cells hold over "
+                                      f"{MAX_FILE_BYTES // 2**20} MiB of source: not analysed"))
+        return
+    digest = hashlib.blake2b(notebook.code.encode("utf-8"), digest_size=16).hexdigest()
+    sources.append((SourceFile(path, relpath, relpath, False, digest, notebook), notebook.code))
+
+
+def _file_problem(relpath: str, code: str, message: str, line: int = 1, column: int = 1,
+                  source_line: str = "", cell: int | None = None) -> Finding:
     rule = RULES[code]
-    return Finding(relpath, line, 1, line, 1, code, rule.name, message, rule.severity, "certain",
-                   context=MODULE_BODY)
+    return Finding(relpath, line, column, line, column + 1 if source_line else column, code,
+                   rule.name, message, rule.severity, "certain", source_line=source_line,
+                   context=MODULE_BODY, cell=cell)
+
+
+def _place_in_cells(findings: list[Finding], notebooks: dict[str, NotebookSource]) -> list[Finding]:
+    """Findings in a notebook's virtual module, moved to their cell and line in that cell."""
+    if not notebooks:
+        return findings
+    placed = []
+    for finding in findings:
+        notebook = notebooks.get(finding.path)
+        if notebook is None or finding.cell is not None:
+            placed.append(finding)
+            continue
+        cell, line = notebook.origin(finding.line)
+        end_cell, end_line = notebook.origin(finding.end_line)
+        placed.append(dataclasses.replace(
+            finding, cell=cell, line=line,
+            end_line=end_line if end_cell == cell else line,
+            end_column=finding.end_column if end_cell == cell else len(finding.source_line) + 1))
+    return placed
 
 
 def _extract(job: tuple[str, str, str, bool, tuple[str, ...]]) -> ModuleFacts:
@@ -229,7 +285,8 @@ def _finding(facts: ModuleFacts, site: Site, certainty: str, message: str) -> Fi
 
 
 def _apply_config_and_noqa(findings: list[Finding], modules: list[ModuleFacts], config: Config,
-                           files_checked: int, cache_hits: int) -> LintResult:
+                           files_checked: int, cache_hits: int,
+                           notebooks: dict[str, NotebookSource]) -> LintResult:
     noqa_by_path = {facts.path: facts.noqa for facts in modules}
     active: list[Finding] = []
     suppressed: list[Finding] = []
@@ -247,7 +304,7 @@ def _apply_config_and_noqa(findings: list[Finding], modules: list[ModuleFacts], 
         else:
             active.append(finding)
     if config.is_selected(UNUSED_NOQA):
-        active.extend(_unused_noqa(modules, used, config))
+        active.extend(_unused_noqa(modules, used, config, notebooks))
     active.sort(key=lambda f: f.sort_key)
     suppressed.sort(key=lambda f: f.sort_key)
     rules = tuple(RULES[code].info() for code in sorted(RULES) if config.is_selected(code))
@@ -263,7 +320,7 @@ def _enabled(config: Config, code: str, path: str) -> bool:
 
 
 def _unused_noqa(modules: list[ModuleFacts], used: set[tuple[str, int, str]],
-                 config: Config) -> list[Finding]:
+                 config: Config, notebooks: dict[str, NotebookSource]) -> list[Finding]:
     """`# noqa: GOV...` directives that suppressed nothing (ruff's RUF100 for our codes).
 
     Only govcheck's own, enabled codes are judged: other tools' codes and bare `# noqa` belong
@@ -280,7 +337,9 @@ def _unused_noqa(modules: list[ModuleFacts], used: set[tuple[str, int, str]],
                             and (facts.path, line, code) not in used)
             if not unused:
                 continue
-            source_line = _line_of(config.root / facts.path, line)
+            notebook = notebooks.get(facts.path)
+            source_line = (_nth_line(notebook.code, line) if notebook is not None
+                           else _line_of(config.root / facts.path, line))
             column = source_line.find("#") + 1 if "#" in source_line else 1
             findings.append(Finding(
                 facts.path, line, column, line, len(source_line) + 1, UNUSED_NOQA, rule.name,
@@ -293,7 +352,11 @@ def _unused_noqa(modules: list[ModuleFacts], used: set[tuple[str, int, str]],
 def _line_of(path: Path, line: int) -> str:
     """One source line, read again only for the rare finding that needs its text."""
     try:
-        lines = path.read_text(encoding="utf-8-sig").splitlines()
+        return _nth_line(path.read_text(encoding="utf-8-sig"), line)
     except (OSError, UnicodeDecodeError):
         return ""
+
+
+def _nth_line(text: str, line: int) -> str:
+    lines = text.splitlines()
     return lines[line - 1] if 0 < line <= len(lines) else ""

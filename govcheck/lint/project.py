@@ -207,7 +207,8 @@ class ProjectAnalysis:
             configured = any(fnmatch.fnmatch(facts.path, pattern)
                              for pattern in self.entry_point_patterns)
             script = facts.has_script_code and facts.path not in imported
-            if configured or facts.has_main_guard or script:
+            notebook = facts.path.endswith(".ipynb")
+            if configured or facts.has_main_guard or script or notebook:
                 entries.append(facts)
         return entries
 

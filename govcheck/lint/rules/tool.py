@@ -109,5 +109,21 @@ y = 1  # noqa: E501
     )
 
 
+class InvalidNotebook(Rule):
+    """A `.ipynb` file that is not a notebook govcheck can read: invalid JSON, an nbformat
+    other than 4, or no `cells` list. The rest of the project is still analysed."""
+
+    code = "GOV005"
+    name = "invalid-notebook"
+    summary = "Notebook file could not be read"
+    severity = "error"
+    why = """
+        A notebook that cannot be read cannot be checked; the finding names the file and what
+        was wrong, so the gap in the analysis is visible instead of silent.
+    """
+    example = '{"nbformat": 3, "worksheets": []}'
+    instead = "# the notebook saved by a current Jupyter (nbformat 4)"
+
+
 TOOL_RULES: tuple[type[Rule], ...] = (SyntaxErrorInFile, UnreadableFile, InternalError,
-                                      UnusedNoqa)
+                                      UnusedNoqa, InvalidNotebook)
