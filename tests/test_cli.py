@@ -83,14 +83,17 @@ def test_example_project_findings(tmp_path: Path) -> None:
     example = Path(__file__).parents[1] / "examples" / "train_project"
     report = json.loads(run("check", "--no-cache", "--output-format", "json", str(example),
                             cwd=tmp_path).stdout)
-    found = {(f["path"], f["line"], f["code"]) for f in report["findings"]}
+    found = {(f["path"], f.get("cell"), f["line"], f["code"]) for f in report["findings"]}
     assert found == {
-        ("trainproj/augment.py", 8, "GOV102"),
-        ("trainproj/data.py", 21, "GOV101"),
-        ("trainproj/data.py", 23, "GOV101"),
-        ("trainproj/data.py", 30, "GOV106"),
+        ("explore.ipynb", 3, 1, "GOV101"),
+        ("trainproj/augment.py", None, 8, "GOV102"),
+        ("trainproj/data.py", None, 21, "GOV101"),
+        ("trainproj/data.py", None, 23, "GOV101"),
+        ("trainproj/data.py", None, 30, "GOV106"),
     }
-    assert all("evaluate.py" in f["message"] for f in report["findings"] if f["code"] == "GOV101")
+    data_draws = [f for f in report["findings"] if f["path"] == "trainproj/data.py"
+                  and f["code"] == "GOV101"]
+    assert all("`evaluate.py`" in f["message"] for f in data_draws)
 
 
 def test_statistics_replace_the_findings_in_text_output(tmp_path: Path) -> None:

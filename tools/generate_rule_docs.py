@@ -24,7 +24,16 @@ def rule_pages() -> dict[str, str]:
         "# Rules\n\n"
         "Generated from the rule modules in `govcheck/lint/rules/` by "
         "`tools/generate_rule_docs.py`; `govcheck rule CODE` prints the same text.\n\n"
-        "| code | name | severity | what it finds |\n|---|---|---|---|\n" + rows + "\n"
+        "| code | name | severity | what it finds |\n|---|---|---|---|\n" + rows + "\n\n"
+        "## Notebooks\n\n"
+        "Every rule applies to Jupyter notebooks (`*.ipynb`). A notebook's code cells, in cell "
+        "order, are one program analysed as an entry point: a seed in cell 4 covers a draw in "
+        "cell 5 but not one in cell 3, and reaches the project modules the notebook calls. "
+        "IPython syntax (line magics, shell escapes, help) is neutralised line for line; cells "
+        "under `%%time`, `%%timeit` or `%%capture` are analysed without the magic line, and other "
+        "cell magics, markdown and raw cells are skipped. Findings carry the 1-based `cell` among "
+        "all cells (markdown included) and the line and column within that cell; `# noqa` works "
+        "inside a cell.\n"
     )
     return pages
 
