@@ -46,8 +46,12 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--force-exclude", action="store_true",
                        help="apply exclusions to files named on the command line too")
     check.add_argument("--config", type=Path, help="use this pyproject.toml or govcheck.toml")
-    check.add_argument("--baseline", type=Path,
-                       help="a previous JSON report: report only findings not in it")
+    baseline = check.add_mutually_exclusive_group()
+    baseline.add_argument("--baseline", type=Path,
+                          help="a previous JSON report: report only findings not in it")
+    baseline.add_argument("--new-since", metavar="REVISION",
+                          help="report only findings the same files did not have at this git "
+                               "revision (e.g. origin/main)")
 
     commands.add_parser("rules", help="list every rule")
     rule = commands.add_parser("rule", help="show one rule's documentation")
@@ -85,7 +89,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _check(arguments: argparse.Namespace) -> int:
     from govcheck.config import load_config
-    from govcheck.lint.baseline import load_baseline, new_findings
+    from govcheck.lint.baseline import baseline_at_revision, load_baseline, new_findings
     from govcheck.lint.engine import lint
     from govcheck.lint.output import write_report, write_statistics
     from govcheck.lint.rules import RULES
@@ -100,8 +104,16 @@ def _check(arguments: argparse.Namespace) -> int:
                          known_codes=tuple(RULES))
     if config.source is None:
         config = _rooted_at_working_directory(config, paths)
+    resolved = [p.resolve() for p in paths]
     baseline = load_baseline(arguments.baseline) if arguments.baseline is not None else None
-    result = lint([p.resolve() for p in paths], config, use_cache=not arguments.no_cache,
+    if arguments.new_since is not None:
+        def lint_tree(old_root: Path, old_paths: list[Path]) -> tuple:
+            old_config = load_config(old_root, known_codes=tuple(RULES))
+            return lint(old_paths, old_config, use_cache=False,
+                        force_exclude=arguments.force_exclude).findings
+
+        baseline = baseline_at_revision(arguments.new_since, config.root, resolved, lint_tree)
+    result = lint(resolved, config, use_cache=not arguments.no_cache,
                   force_exclude=arguments.force_exclude)
     if baseline is not None:
         result = dataclasses.replace(result, findings=new_findings(result.findings, baseline))

@@ -129,3 +129,34 @@ def test_baseline_reports_only_new_findings(tmp_path: Path) -> None:
     (tmp_path / "bad.json").write_text("{\"version\": 1, \"findings\": 3}")
     bad = run("check", "--baseline", "bad.json", cwd=tmp_path)
     assert bad.returncode == 2 and "bad.json" in bad.stderr and "Traceback" not in bad.stderr
+
+
+def test_new_since_reports_only_what_a_change_adds(tmp_path: Path) -> None:
+    def git(*args: str) -> None:
+        subprocess.run(["git", *args], cwd=tmp_path, check=True, capture_output=True)
+
+    git("init", "-q")
+    git("config", "user.email", "ci@example.com")
+    git("config", "user.name", "CI")
+    (tmp_path / "govcheck.toml").write_text("")
+    notebook = {"cells": [{"cell_type": "code", "execution_count": 1, "id": "a", "metadata": {},
+                           "outputs": [], "source": ["import random\n", "random.random()\n"]}],
+                "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
+    (tmp_path / "explore.ipynb").write_text(json.dumps(notebook))
+    (tmp_path / "train.py").write_text(UNSEEDED)
+    git("add", ".")
+    git("commit", "-qm", "start")
+    # Re-run the notebook (new outputs and counts) and add one new draw to the script.
+    notebook["cells"][0]["outputs"] = [{"output_type": "stream", "name": "stdout", "text": ["0.3"]}]
+    notebook["cells"][0]["execution_count"] = 9
+    (tmp_path / "explore.ipynb").write_text(json.dumps(notebook))
+    (tmp_path / "train.py").write_text(UNSEEDED + "    np.random.randn()\n")
+    result = run("check", "--new-since", "HEAD", cwd=tmp_path)
+    assert result.returncode == 1
+    assert "train.py:5:5: GOV101" in result.stdout
+    assert "train.py:4:" not in result.stdout and "explore.ipynb" not in result.stdout
+    bad = run("check", "--new-since", "no-such-ref", cwd=tmp_path)
+    assert bad.returncode == 2 and "no-such-ref" in bad.stderr and "Traceback" not in bad.stderr
+    listing = subprocess.run(["git", "worktree", "list"], cwd=tmp_path, text=True,
+                             capture_output=True).stdout
+    assert len(listing.strip().splitlines()) == 1

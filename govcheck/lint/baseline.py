@@ -1,6 +1,7 @@
 """Baselines: adopt govcheck on an existing project by reporting only new findings.
 
-A baseline is simply an earlier JSON report (`govcheck check --output-format json -o FILE`).
+A baseline is an earlier JSON report (`govcheck check --output-format json -o FILE`), or the
+findings the same files had at a git revision (`--new-since main`, what a pull request adds).
 Findings are matched by fingerprint (rule, path, enclosing definition, normalised source line),
 never by line number, so code moving around does not turn old findings into new ones. The
 fingerprints are counted, so a second identical problem in the same function is still new.
@@ -9,7 +10,11 @@ fingerprints are counted, so a second identical problem in the same function is 
 from __future__ import annotations
 
 import json
+import shutil
+import subprocess
+import tempfile
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 
 from govcheck.errors import UsageError
@@ -47,3 +52,38 @@ def new_findings(findings: tuple[Finding, ...], baseline: Counter[str]) -> tuple
         else:
             fresh.append(finding)
     return tuple(fresh)
+
+
+def baseline_at_revision(revision: str, root: Path, paths: list[Path],
+                         lint_tree: Callable[[Path, list[Path]], tuple[Finding, ...]]) -> Counter[str]:
+    """Fingerprints of the findings the same paths had at a git revision (`--new-since REF`).
+
+    The revision is checked out into a temporary worktree (the user's checkout is untouched),
+    linted there without a cache, and removed again.
+    """
+    git = shutil.which("git")
+    if git is None:
+        raise UsageError("--new-since needs git on PATH")
+    top = _git(git, root, "rev-parse", "--show-toplevel").strip()
+    prefix = _git(git, root, "rev-parse", "--show-prefix").strip()
+    commit = _git(git, root, "rev-parse", "--verify", "--quiet", f"{revision}^{{commit}}",
+                  what=f"--new-since: '{revision}' is not a commit in {top}").strip()
+    with tempfile.TemporaryDirectory(prefix="govcheck-baseline-") as directory:
+        worktree = Path(directory) / "tree"
+        _git(git, root, "worktree", "add", "--detach", "--quiet", str(worktree), commit)
+        try:
+            old_root = worktree / prefix
+            old_paths = [old_root / path.relative_to(root) for path in paths
+                         if path.is_relative_to(root)]
+            old_paths = [path for path in old_paths if path.exists()]
+            findings = lint_tree(old_root, old_paths) if old_paths and old_root.is_dir() else ()
+        finally:
+            _git(git, root, "worktree", "remove", "--force", str(worktree))
+    return Counter(finding.fingerprint for finding in findings)
+
+
+def _git(git: str, cwd: Path, *arguments: str, what: str | None = None) -> str:
+    done = subprocess.run([git, *arguments], cwd=cwd, capture_output=True, text=True)
+    if done.returncode != 0:
+        raise UsageError(what or f"git {arguments[0]} failed in {cwd}: {done.stderr.strip()}")
+    return done.stdout
