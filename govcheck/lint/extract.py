@@ -243,10 +243,8 @@ class Extractor:
             self._statement(statement, scope, top_level)
 
     def _suite(self, suite: cst.BaseSuite, scope: _Scope) -> None:
-        if isinstance(suite, cst.IndentedBlock):
-            self._statements(suite.body, scope)
-        else:
-            self._statements(suite.body, scope)
+        """An indented block or a one-line suite (`if x: y()`); both hold `body`."""
+        self._statements(suite.body, scope)
 
     def _collect(self, run: Any) -> Block:
         """Run `run()` with a fresh event list and return what it emitted."""
@@ -296,27 +294,8 @@ class Extractor:
             self._class(node, scope)
         elif kind is cst.If:
             self._if(node, scope, top_level)
-        elif kind is cst.For:
-            self.anchor = node.iter
-            self._expression(node.iter, scope, ordered_context=True)
-            self._bind_target(node.target, _UNKNOWN, scope)
-            body = self._collect(lambda: self._loop_body(node, scope))
-            if body:
-                self.out.append(("loop", body))
-            if node.orelse is not None:
-                self._suite(node.orelse.body, scope)
-            if top_level:
-                self.has_script_code = True
-        elif kind is cst.While:
-            self.anchor = node.test
-            self._expression(node.test, scope)
-            body = self._collect(lambda: self._suite(node.body, scope))
-            if body:
-                self.out.append(("loop", body))
-            if node.orelse is not None:
-                self._suite(node.orelse.body, scope)
-            if top_level:
-                self.has_script_code = True
+        elif kind is cst.For or kind is cst.While:
+            self._loop(node, scope, top_level)
         elif kind is cst.With:
             for item in node.items:
                 self.anchor = item.item
@@ -333,8 +312,20 @@ class Extractor:
             self._alternatives(scope, [(lambda case=case: self._suite(case.body, scope))
                                        for case in node.cases] + [lambda: None])
 
-    def _loop_body(self, node: cst.For, scope: _Scope) -> None:
-        self._suite(node.body, scope)
+    def _loop(self, node: cst.For | cst.While, scope: _Scope, top_level: bool) -> None:
+        """The header runs once; the body zero or more times; `else` after the loop."""
+        header = node.iter if isinstance(node, cst.For) else node.test
+        self.anchor = header
+        self._expression(header, scope, ordered_context=True)
+        if isinstance(node, cst.For):
+            self._bind_target(node.target, _UNKNOWN, scope)
+        body = self._collect(lambda: self._suite(node.body, scope))
+        if body:
+            self.out.append(("loop", body))
+        if node.orelse is not None:
+            self._suite(node.orelse.body, scope)
+        if top_level:
+            self.has_script_code = True
 
     def _if(self, node: cst.If, scope: _Scope, top_level: bool) -> None:
         self.anchor = node.test
