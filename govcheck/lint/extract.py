@@ -451,7 +451,10 @@ class Extractor:
             self._generic(node, scope)
 
     def _assign(self, node: cst.Assign, scope: _Scope) -> None:
+        local_before = len(self.local_sites)
         value = self._expression(node.value, scope)
+        listing = next((index for index in reversed(self.local_sites[local_before:])
+                        if self.sites[index].code == "GOV106"), None)
         for target in node.targets:
             target_node = target.target
             if isinstance(target_node, cst.Attribute):
@@ -464,9 +467,9 @@ class Extractor:
             elif isinstance(target_node, cst.Subscript):
                 self._expression(target_node, scope)
             self._bind_target(target_node, value, scope)
-            if (isinstance(target_node, cst.Name) and value.qname is None
+            if (listing is not None and isinstance(target_node, cst.Name)
                     and self._is_listing_call(node.value, scope)):
-                scope.pending_listings.append((target_node.value, len(self.sites) - 1))
+                scope.pending_listings.append((target_node.value, listing))
 
     def _attribute_assignment(self, target: cst.Attribute, value: cst.BaseExpression,
                               scope: _Scope) -> None:
@@ -887,12 +890,14 @@ class Extractor:
                   scope.qualname, f"pass `random_state=SEED` to `{name}`")
 
     def _is_listing_call(self, node: cst.BaseExpression, scope: _Scope) -> bool:
+        """Whether `node` itself (not something inside it) lists a directory."""
         if not isinstance(node, cst.Call):
             return False
-        if isinstance(node.func, cst.Attribute) and node.func.attr.value in kb.UNORDERED_LISTING_METHODS:
-            return self._resolve(node.func.value, scope).qname is None or \
-                self._resolve(node.func, scope).qname in kb.UNORDERED_LISTINGS
-        return self._resolve(node.func, scope).qname in kb.UNORDERED_LISTINGS
+        if self._resolve(node.func, scope).qname in kb.UNORDERED_LISTINGS:
+            return True
+        return (isinstance(node.func, cst.Attribute)
+                and node.func.attr.value in kb.UNORDERED_LISTING_METHODS
+                and self._resolve(node.func.value, scope).qname is None)
 
     def _listing_site(self, node: cst.Call, api: str, scope: _Scope) -> int:
         return self._site(node, "GOV106",
