@@ -56,6 +56,18 @@ def build_parser() -> argparse.ArgumentParser:
     commands.add_parser("rules", help="list every rule")
     rule = commands.add_parser("rule", help="show one rule's documentation")
     rule.add_argument("code", help="a rule code (GOV101) or name (unseeded-global-draw)")
+
+    catalog = commands.add_parser("catalog", help="validate, list or pin the dataset catalog")
+    actions = catalog.add_subparsers(dest="catalog_command", metavar="ACTION", required=True)
+    validate = actions.add_parser("validate", help="check every dataset's files and pins")
+    listing = actions.add_parser("list", help="show the catalogued datasets")
+    listing.add_argument("--format", dest="output_format", default="text",
+                         choices=("text", "json"), help="output format (default: text)")
+    pin = actions.add_parser("pin", help="write the current sha256 of datasets into the catalog")
+    pin.add_argument("names", nargs="*", metavar="NAME", help="datasets to pin")
+    pin.add_argument("--all", dest="pin_all", action="store_true", help="pin every local dataset")
+    for action in (validate, listing, pin):
+        action.add_argument("--config", type=Path, help="use this pyproject.toml or govcheck.toml")
     return parser
 
 
@@ -69,6 +81,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _rules()
         if arguments.command == "rule":
             return _rule(arguments.code)
+        if arguments.command == "catalog":
+            return _catalog(arguments)
         parser.print_help()
         return EXIT_USAGE
     except UsageError as error:
@@ -160,6 +174,16 @@ def _write_atomically(target: Path, write) -> None:
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+
+
+def _catalog(arguments: argparse.Namespace) -> int:
+    from govcheck import catalog_cli
+
+    if arguments.catalog_command == "validate":
+        return catalog_cli.validate(arguments.config)
+    if arguments.catalog_command == "list":
+        return catalog_cli.list_datasets(arguments.config, arguments.output_format)
+    return catalog_cli.pin(arguments.names, arguments.pin_all, arguments.config)
 
 
 def _rules() -> int:
