@@ -22,7 +22,7 @@ CASES = [(code, kind, index, source)
 @pytest.mark.parametrize(("code", "kind", "index", "source"), CASES,
                          ids=[f"{c}-{k}-{i}" for c, k, i, _ in CASES])
 def test_rule_case(tmp_path: Path, code: str, kind: str, index: int, source: str) -> None:
-    (tmp_path / "govcheck.toml").write_text("", encoding="utf-8")
+    (tmp_path / "govcheck.toml").write_text(RULES[code].catalog, encoding="utf-8")
     write_project(tmp_path, {"case.py": source})
     result = lint_project(tmp_path)
     own = {mark for mark in found_marks(result) if mark[2] == code}

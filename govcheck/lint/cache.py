@@ -25,7 +25,7 @@ _CACHEDIR_TAG = (
     "# This file is a cache directory tag created by govcheck.\n"
     "# For information about cache directory tags see https://bford.info/cachedir/\n"
 )
-_ANALYSIS_MODULES = ("extract.py", "facts.py", "facts_records.py", "knowledge.py",
+_ANALYSIS_MODULES = ("extract.py", "facts.py", "facts_records.py", "knowledge.py", "knowledge_data.py",
                      "knowledge_sklearn.py", "project.py", "syntax.py")
 
 

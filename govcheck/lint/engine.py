@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import json
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from multiprocessing import get_context
 from pathlib import Path
@@ -62,7 +63,7 @@ def lint(paths: Sequence[Path], config: Config, *, use_cache: bool = True,
     sources, unreadable = _read_sources(all_files, config)
     cache = FactsCache(config.root, analysis_fingerprint(config.fingerprint())) if use_cache else None
     facts = _collect_facts(sources, config, cache, workers)
-    project_key = _project_key(sources)
+    project_key = _project_key(sources, config)
     analysed = cache.project_result(project_key) if cache is not None else None
     if analysed is None:
         analysed = _analyse(facts, config)
@@ -83,9 +84,10 @@ def lint(paths: Sequence[Path], config: Config, *, use_cache: bool = True,
                                suppressed=tuple(_place_in_cells(list(result.suppressed), notebooks)))
 
 
-def _project_key(sources: list[tuple[SourceFile, str]]) -> str:
-    """Identifies the exact set of files and contents the project analysis saw."""
+def _project_key(sources: list[tuple[SourceFile, str]], config: Config) -> str:
+    """Identifies the exact files, contents and dataset catalog the project analysis saw."""
     digest = hashlib.blake2b(digest_size=16)
+    digest.update(json.dumps(config.datasets, sort_keys=True, default=str).encode())
     for source, _text in sources:
         digest.update(f"{source.relpath}\x1f{source.module}\x1f{source.digest}\x1e".encode())
     return digest.hexdigest()
@@ -263,21 +265,40 @@ def _analyse(modules: list[ModuleFacts], config: Config) -> list[Finding]:
     for facts in modules:
         if facts.syntax_error is not None:
             findings.append(_finding(facts, facts.syntax_error, "certain", facts.syntax_error.message))
-    analysis = ProjectAnalysis(modules, config.entry_points, config.known_seeders)
+    analysis = ProjectAnalysis(modules, config.entry_points, config.known_seeders,
+                               _catalog_matcher(config))
     for result in analysis.run():
-        findings.append(_finding(result.facts, result.site, result.certainty, result.message))
+        findings.append(_finding(result.facts, result.site, result.certainty, result.message,
+                                 result.code))
     return findings
 
 
 _LOWER = {"error": "warning", "warning": "note", "note": "note"}
 
 
-def _finding(facts: ModuleFacts, site: Site, certainty: str, message: str) -> Finding:
-    rule = RULES[site.code]
+def _catalog_matcher(config: Config) -> Callable[[str], str | None]:
+    """Path -> name of the catalogued dataset that governs it (GOV2xx)."""
+    if not config.datasets:
+        return lambda path: None
+    from govcheck.catalog import catalog_from_config
+
+    catalog = catalog_from_config(config)
+
+    def governing_dataset(path: str) -> str | None:
+        dataset = catalog.match_path(path)
+        return dataset.name if dataset is not None else None
+
+    return governing_dataset
+
+
+def _finding(facts: ModuleFacts, site: Site, certainty: str, message: str,
+             code: str | None = None) -> Finding:
+    code = code or site.code
+    rule = RULES[code]
     severity = rule.severity if certainty == "certain" else _LOWER[rule.severity]
     return Finding(
         path=facts.path, line=site.line, column=site.column, end_line=site.end_line,
-        end_column=site.end_column, code=site.code, name=rule.name, message=message,
+        end_column=site.end_column, code=code, name=rule.name, message=message,
         severity=severity, certainty=certainty,  # type: ignore[arg-type]
         fix=Fix(site.fix) if site.fix else None, source_line=site.source_line,
         context=site.context,

@@ -28,7 +28,8 @@ from typing import Any
 import libcst as cst
 
 from govcheck.lint import knowledge as kb
-from govcheck.lint.facts_records import MODULE_BODY, Block, Event, ModuleFacts, Site
+from govcheck.lint import knowledge_data as kd
+from govcheck.lint.facts_records import MODULE_BODY, Block, DataRead, Event, ModuleFacts, Site
 from govcheck.lint.syntax import (
     child_fields,
     dotted,
@@ -61,6 +62,8 @@ class _Value:
     qname: str | None = None
     generator: _GeneratorObject | None = None
     instance_of: str | None = None
+    literal: str | None = None
+    """A string constant (or a path built from constants), for resolving data paths."""
 
 
 _UNKNOWN = _Value()
@@ -117,6 +120,7 @@ class Extractor:
         self.star_modules: list[str] = []
         self.imports_torch = False
         self.imports_datasets = False
+        self.reads: list[DataRead] = []
         self.has_main_guard = False
         self.has_script_code = False
         self.module_scope = _Scope(None, None, False, "", None)
@@ -138,7 +142,8 @@ class Extractor:
         return ModuleFacts(
             path=self.path, module=self.module_name, is_package=self.is_package,
             functions=self.functions, classes=self.classes, sites=tuple(self.sites),
-            local_sites=tuple(self.local_sites), has_main_guard=self.has_main_guard,
+            local_sites=tuple(self.local_sites), reads=tuple(self.reads),
+            has_main_guard=self.has_main_guard,
             exports={name: value.qname for name, value in self.module_scope.bindings.items()
                      if value.qname is not None},
             has_script_code=self.has_script_code,
@@ -453,6 +458,10 @@ class Extractor:
     def _assign(self, node: cst.Assign, scope: _Scope) -> None:
         local_before = len(self.local_sites)
         value = self._expression(node.value, scope)
+        if value.literal is None and isinstance(node.value, (cst.Call, cst.BinaryOperation)):
+            literal = self._static_path(node.value, scope)
+            if literal is not None:
+                value = _Value(value.qname, value.generator, value.instance_of, literal)
         listing = next((index for index in reversed(self.local_sites[local_before:])
                         if self.sites[index].code == "GOV106"), None)
         for target in node.targets:
@@ -623,8 +632,13 @@ class Extractor:
     def _expression(self, node: cst.BaseExpression, scope: _Scope,
                     ordered_context: bool = True) -> _Value:
         kind = type(node)
-        if kind is cst.Name or kind is cst.SimpleString or kind is cst.Integer or kind is cst.Float:
-            return self._resolve(node, scope) if kind is cst.Name else _UNKNOWN
+        if kind is cst.Name:
+            return self._resolve(node, scope)
+        if kind is cst.SimpleString or kind is cst.ConcatenatedString:
+            text = node.evaluated_value
+            return _Value(literal=text) if isinstance(text, str) else _UNKNOWN
+        if kind is cst.Integer or kind is cst.Float:
+            return _UNKNOWN
         if kind is cst.Attribute:
             self._expression(node.value, scope)
             return self._resolve(node, scope)
@@ -665,6 +679,8 @@ class Extractor:
                       else _UNKNOWN)
         elif isinstance(func, cst.Name):
             target = self._lookup(func.value, scope)
+            if func.value == "open" and target.qname is None and target is _UNKNOWN:
+                self._open_call(node, scope)
         else:
             self._expression(func, scope)
             target = _UNKNOWN
@@ -729,6 +745,8 @@ class Extractor:
                                   "call `torch.use_deterministic_algorithms(True)`")
                 self.out.append(("flag", site))
             return _UNKNOWN
+        if self._data_call(node, qname, scope):
+            return _UNKNOWN
         self.out.append(("call", qname))
         return _Value(instance_of=qname)
 
@@ -754,6 +772,12 @@ class Extractor:
         if method in kb.UNORDERED_LISTING_METHODS and ordered_context and not node.args[1:]:
             self.local_sites.append(self._listing_site(node, f"Path.{method}", scope))
             return _UNKNOWN
+        if method in kd.MODEL_WRITER_METHODS:
+            self._write(node, f".{method}()", scope)
+            return _UNKNOWN
+        lineage = kd.LINEAGE_METHODS.get(method)
+        if lineage is not None and lineage[0] in self.source:
+            self.out.append(("lineage", lineage[1]))
         if receiver.instance_of is not None:
             self.out.append(("call", f"{receiver.instance_of}.{method}"))
         return _UNKNOWN
@@ -888,6 +912,73 @@ class Extractor:
         self._use(node, kb.NUMPY, "GOV104",
                   f"`{name}` without `random_state` falls back to NumPy's global generator",
                   scope.qualname, f"pass `random_state=SEED` to `{name}`")
+
+    # ------------------------------------------------------------------ data and lineage
+
+    def _data_call(self, node: cst.Call, qname: str, scope: _Scope) -> bool:
+        """Reads, model writes and lineage calls; True when `qname` was one of them."""
+        reader = kd.DATA_READERS.get(qname)
+        if reader is not None:
+            arg = None
+            for keyword in reader.keywords:
+                arg = arg or find_arg(node, None, keyword)
+            arg = arg or find_arg(node, reader.position, "")
+            self._read(node, reader.label, arg.value if arg is not None else None, scope)
+            return True
+        writer = kd.MODEL_WRITERS.get(qname)
+        if writer is not None:
+            self._write(node, f"{writer}()", scope)
+            return True
+        lineage = kd.LINEAGE_CALLS.get(qname)
+        if lineage is not None:
+            self.out.append(("lineage", lineage))
+            return True
+        return False
+
+    def _open_call(self, node: cst.Call, scope: _Scope) -> None:
+        """The builtin `open()` is a data read only for data suffixes, never for config files."""
+        arg = find_arg(node, 0, "file")
+        path = self._static_path(arg.value, scope) if arg is not None else None
+        if path is not None and path.lower().endswith(kd.OPEN_DATA_SUFFIXES):
+            self._read(node, "open", arg.value if arg is not None else None, scope)
+
+    def _read(self, node: cst.Call, reader: str, path_node: cst.BaseExpression | None,
+              scope: _Scope) -> None:
+        path = self._static_path(path_node, scope) if path_node is not None else None
+        seen = self.module.code_for_node(path_node).strip() if path_node is not None else ""
+        site = self._site(node, "GOV201", f"`{reader}()` reads data", scope.qualname)
+        self.reads.append(DataRead(site, reader, path, seen))
+        self.out.append(("read", len(self.reads) - 1))
+
+    def _write(self, node: cst.Call, label: str, scope: _Scope) -> None:
+        site = self._site(node, "GOV302", f"`{label}` writes a model artifact", scope.qualname,
+                          "record it: `govcheck.lineage.log_output(path, kind=\"model\")` "
+                          "(or MLflow / W&B artifact logging)")
+        self.out.append(("write", site))
+
+    def _static_path(self, node: cst.BaseExpression, scope: _Scope) -> str | None:
+        """A path built only from constants: literals, constant names, `Path(...) / "x"`,
+        `os.path.join(...)`, f-strings without fields."""
+        if isinstance(node, (cst.SimpleString, cst.ConcatenatedString)):
+            value = node.evaluated_value
+            return value if isinstance(value, str) else None
+        if isinstance(node, cst.FormattedString):
+            parts = [part.value for part in node.parts if isinstance(part, cst.FormattedStringText)]
+            return "".join(parts) if len(parts) == len(node.parts) else None
+        if isinstance(node, cst.Name):
+            return self._lookup(node.value, scope).literal
+        if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Divide):
+            left = self._static_path(node.left, scope)
+            right = self._static_path(node.right, scope)
+            return f"{left.rstrip('/')}/{right}" if left is not None and right is not None else None
+        if isinstance(node, cst.Call):
+            qname = self._resolve(node.func, scope).qname
+            if qname in ("pathlib.Path", "pathlib.PurePath", "pathlib.PurePosixPath",
+                         "os.path.join", "posixpath.join"):
+                parts = [self._static_path(arg.value, scope) for arg in node.args if not arg.star]
+                if parts and all(part is not None for part in parts):
+                    return "/".join(part.rstrip("/") for part in parts)  # type: ignore[union-attr]
+        return None
 
     def _is_listing_call(self, node: cst.BaseExpression, scope: _Scope) -> bool:
         """Whether `node` itself (not something inside it) lists a directory."""

@@ -13,7 +13,10 @@ Event = tuple
 - `("branch", (block, ...))`: exactly one of the alternatives runs;
 - `("loop", block)`: the block runs zero or more times;
 - `("stop",)`: the path ends here (return, raise);
-- `("flag", site)`: a finding that holds only where an entry point reaches this code.
+- `("flag", site)`: a finding that holds only where an entry point reaches this code;
+- `("read", index)`: the data read `reads[index]` happens here (GOV2xx, GOV301);
+- `("write", site)`: a model artifact is written here (GOV302);
+- `("lineage", kinds)`: lineage of inputs and/or outputs is recorded here.
 """
 
 Block = tuple  # tuple[Event, ...]
@@ -36,6 +39,18 @@ class Site:
 
 
 @dataclass(frozen=True, slots=True)
+class DataRead:
+    """A call that reads data: where, with which reader, and its path when known statically."""
+
+    site: int
+    reader: str
+    path: str | None
+    """The path as written, when it is a literal or built from literals; None otherwise."""
+    seen: str
+    """The path argument's source text, to say what could not be resolved."""
+
+
+@dataclass(frozen=True, slots=True)
 class ModuleFacts:
     """Everything the project analysis needs to know about one file."""
 
@@ -48,6 +63,7 @@ class ModuleFacts:
     """Class qualified name within the module -> qualified names of its bases."""
     sites: tuple[Site, ...] = ()
     local_sites: tuple[int, ...] = ()
+    reads: tuple[DataRead, ...] = ()
     """Sites that are findings wherever they are (no whole-project reasoning needed)."""
     exports: dict[str, str] = field(default_factory=dict)
     """Module-level name -> the qualified name it is bound to (imports, defs, re-exports)."""

@@ -23,9 +23,11 @@ from __future__ import annotations
 import fnmatch
 import posixpath
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from govcheck.lint import knowledge as kb
+from govcheck.lint import knowledge_data as kd
 from govcheck.lint.facts import MODULE_BODY, Block, ModuleFacts, Site
 
 State = tuple[int, int, int]
@@ -62,6 +64,8 @@ class ProjectFinding:
     site: Site
     certainty: str
     message: str
+    code: str | None = None
+    """The rule, when it is not the site's own (a read is GOV201, GOV202 or GOV203)."""
 
 
 @dataclass
@@ -78,7 +82,9 @@ class _Summary:
 
     exit: State
     uses: frozenset[tuple[tuple[str, int], int]]
-    flags: frozenset[tuple[str, int]]
+    marks: frozenset[tuple]
+    """Order-free facts reached: ("flag", path, site), ("read", path, index),
+    ("write", path, site), ("lineage", kind)."""
 
 
 _EMPTY: frozenset = frozenset()
@@ -88,10 +94,12 @@ class ProjectAnalysis:
     """Joins the facts of every file of a project and judges each draw."""
 
     def __init__(self, modules: list[ModuleFacts], entry_point_patterns: tuple[str, ...] = (),
-                 known_seeders: tuple[str, ...] = ()) -> None:
+                 known_seeders: tuple[str, ...] = (),
+                 governing_dataset: Callable[[str], str | None] = lambda path: None) -> None:
         self.modules = [m for m in modules if m.syntax_error is None]
         self.entry_point_patterns = entry_point_patterns
         self.known_seeders = frozenset(known_seeders)
+        self.governing_dataset = governing_dataset
         self.by_name: dict[str, list[ModuleFacts]] = defaultdict(list)
         self.functions: dict[str, _Function] = {}
         self.classes: dict[str, tuple[str, ...]] = {}
@@ -105,6 +113,9 @@ class ProjectAnalysis:
                 self.classes.setdefault(f"{facts.module}.{qualname}", bases)
         self.uses: dict[tuple[str, int], dict[str, set[int]]] = defaultdict(lambda: defaultdict(set))
         self.flags: dict[tuple[str, int], set[str]] = defaultdict(set)
+        self.reads_reached: dict[tuple[str, int], set[str]] = defaultdict(set)
+        self.writes_reached: dict[tuple[str, int], set[str]] = defaultdict(set)
+        self.lineage: dict[str, set[str]] = defaultdict(set)
         self.walked: set[str] = set()
         self.summaries: dict[tuple[str, State], _Summary] = {}
         self.in_progress: set[str] = set()
@@ -229,8 +240,16 @@ class ProjectAnalysis:
     def _record(self, entry: str, summary: _Summary) -> None:
         for site_key, level in summary.uses:
             self.uses[site_key][entry].add(level)
-        for site_key in summary.flags:
-            self.flags[site_key].add(entry)
+        for mark in summary.marks:
+            kind = mark[0]
+            if kind == "flag":
+                self.flags[(mark[1], mark[2])].add(entry)
+            elif kind == "read":
+                self.reads_reached[(mark[1], mark[2])].add(entry)
+            elif kind == "write":
+                self.writes_reached[(mark[1], mark[2])].add(entry)
+            else:
+                self.lineage[entry].add(mark[1])
 
     def _judge_unreached(self) -> None:
         called: set[str] = set()
@@ -258,7 +277,7 @@ class ProjectAnalysis:
         self.walked.add(key)
         self.in_progress.add(key)
         uses: set[tuple[tuple[str, int], int]] = set()
-        flags: set[tuple[str, int]] = set()
+        flags: set[tuple] = set()
         exits: list[State] = []
         end = self._block(function.body, state, function.facts, uses, flags, exits)
         self.in_progress.discard(key)
@@ -285,7 +304,7 @@ class ProjectAnalysis:
                 if key is not None:
                     summary = self._summary(key, state)
                     uses |= summary.uses
-                    flags |= summary.flags
+                    flags |= summary.marks
                     state = summary.exit
             elif kind == "branch":
                 joined: State | None = None
@@ -302,8 +321,10 @@ class ProjectAnalysis:
             elif kind == "stop":
                 exits.append(state)
                 return None
-            elif kind == "flag":
-                flags.add((facts.path, event[1]))
+            elif kind == "flag" or kind == "read" or kind == "write":
+                flags.add((kind, facts.path, event[1]))
+            elif kind == "lineage":
+                flags.update(("lineage", lineage_kind) for lineage_kind in event[1])
         return state
 
     def _resolve_target(self, target: str, caller: ModuleFacts) -> tuple[str | None, tuple[str, ...]]:
@@ -343,7 +364,61 @@ class ProjectAnalysis:
             for index in facts.local_sites:
                 site = facts.sites[index]
                 findings.append(ProjectFinding(facts, site, "certain", site.message))
+        findings.extend(self._data_verdicts(by_path))
         return findings
+
+    def _data_verdicts(self, by_path: dict[str, ModuleFacts]) -> list[ProjectFinding]:
+        """GOV201-203 for every read; GOV301/302 where an entry point records no lineage."""
+        findings = []
+        for facts in self.modules:
+            for index, read in enumerate(facts.reads):
+                site = facts.sites[read.site]
+                code, message = self._classify_read(facts, read)
+                findings.append(ProjectFinding(facts, site, "certain", message, code))
+                entries = self._without_lineage(self.reads_reached.get((facts.path, index), ()),
+                                                kd.LINEAGE_INPUT)
+                if entries:
+                    findings.append(ProjectFinding(
+                        facts, site, "certain",
+                        f"`{read.reader}()` reads data and {_named(entries)} records no input "
+                        "lineage", "GOV301"))
+        for (path, site_index), entries in self.writes_reached.items():
+            facts = by_path[path]
+            site = facts.sites[site_index]
+            missing = self._without_lineage(entries, kd.LINEAGE_OUTPUT)
+            if missing:
+                findings.append(ProjectFinding(
+                    facts, site, "certain",
+                    f"{site.message} and {_named(missing)} records no output lineage"))
+        return findings
+
+    def _without_lineage(self, entries, kind: str) -> list[str]:
+        return sorted(entry for entry in entries
+                      if entry != _OWN and kind not in self.lineage.get(entry, ()))
+
+    def _classify_read(self, facts: ModuleFacts, read) -> tuple[str, str]:
+        label = f"`{read.reader}()`"
+        if read.path is None:
+            seen = f" (`{read.seen}`)" if read.seen else ""
+            return "GOV203", (f"{label} reads a path govcheck cannot resolve statically{seen}: "
+                              "declare the data in the catalog and read it through "
+                              "`govcheck.data`")
+        here = posixpath.dirname(facts.path)
+        candidates = [read.path] + ([posixpath.join(here, read.path)] if here else [])
+        for candidate in candidates:
+            dataset = self.governing_dataset(candidate)
+            if dataset is not None:
+                return "GOV202", (f"{label} reads `{read.path}`, catalogued as `{dataset}`, "
+                                  f"without `govcheck.data`: no hash check, no lineage; use "
+                                  f"`govcheck.data.load(\"{dataset}\")` or "
+                                  f"`govcheck.data.path(\"{dataset}\")`")
+        return "GOV201", (f"{label} reads `{read.path}`, which the dataset catalog does not "
+                          "govern")
+
+
+def _named(entries: list[str]) -> str:
+    return ("entry point " if len(entries) == 1 else "entry points ") + ", ".join(
+        f"`{entry}`" for entry in entries)
 
 
 def _use_message(site: Site, unseeded: list[str], per_entry: dict[str, set[int]]) -> str:

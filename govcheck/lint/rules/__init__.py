@@ -4,10 +4,14 @@ from __future__ import annotations
 
 from govcheck.lint.records import RuleInfo
 from govcheck.lint.rules.base import Rule
+from govcheck.lint.rules.data import DATA_RULES
+from govcheck.lint.rules.lineage import LINEAGE_RULES
 from govcheck.lint.rules.randomness import RANDOMNESS_RULES
 from govcheck.lint.rules.tool import TOOL_RULES
 
-RULES: dict[str, type[Rule]] = {rule.code: rule for rule in (*TOOL_RULES, *RANDOMNESS_RULES)}
+RULES: dict[str, type[Rule]] = {
+    rule.code: rule for rule in (*TOOL_RULES, *RANDOMNESS_RULES, *DATA_RULES, *LINEAGE_RULES)
+}
 
 
 def rule_info(code: str) -> RuleInfo:

@@ -33,6 +33,8 @@ class Rule:
     """Entry-point scripts in which each line marked `# expect: CODE` must be flagged."""
     clean: ClassVar[tuple[str, ...]] = ()
     """Entry-point scripts that must produce no finding of this rule."""
+    catalog: ClassVar[str] = ""
+    """govcheck.toml text (a dataset catalog) that the cases are checked against."""
 
     @classmethod
     def docs(cls) -> str:
