@@ -16,6 +16,8 @@ import torch
 from torch import nn
 from torch.utils.data import DataLoader
 
+import govcheck
+
 from trainproj import augment
 from trainproj.data import N_FEATURES, load_shards, make_dataset
 from trainproj.model import make_model
@@ -71,6 +73,10 @@ def main(argv: list[str] | None = None) -> int:
     torch.save(model.state_dict(), args.out)
     metrics_path = args.out.with_name(args.out.stem + ".metrics.json")
     metrics_path.write_text(json.dumps({"seed": args.seed, "epochs": history}, indent=2) + "\n")
+    # The run record (GOVCHECK_RUN_DIR, else .govcheck/runs/<run-id>/) names what was produced.
+    govcheck.lineage.log_params(seed=args.seed, epochs=args.epochs, lr=args.lr)
+    govcheck.lineage.log_output(str(args.out), kind="model")
+    govcheck.lineage.log_output(str(metrics_path), kind="metrics")
     print(f"saved {args.out} and {metrics_path}")
     return 0
 
