@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -144,14 +145,15 @@ def _make_project(repo: Path, env: dict[str, str], train_source: str) -> None:
     _commit_all(repo, env, "add training script")
 
 
-def _try_repo(project: Path, hook_repo: Path, env: dict[str, str]) -> tuple[int, str]:
+def _try_repo(project: Path, hook_repo: Path, env: dict[str, str],
+              hook_id: str = HOOK_ID) -> tuple[int, str]:
     """Run the hook through try-repo, the way a user trials a hook before adopting it.
 
     The first call builds a virtualenv and installs govcheck with its build backend from the
     package index, hence the long timeout.
     """
     result = _run(
-        ["pre-commit", "try-repo", str(hook_repo), HOOK_ID, "--all-files", "--color", "never"],
+        ["pre-commit", "try-repo", str(hook_repo), hook_id, "--all-files", "--color", "never"],
         project,
         env,
         timeout=900,
@@ -183,6 +185,9 @@ def test_manifest_declares_the_check_hook() -> None:
     assert hook["types_or"] == ["python"]
     assert hook["require_serial"] is True
     assert hook["minimum_pre_commit_version"] == "3.2.0"
+    catalog = hooks["govcheck-catalog"]
+    assert catalog["entry"] == "govcheck catalog validate"
+    assert catalog["pass_filenames"] is False
 
 
 @pytest.fixture(scope="module")
@@ -228,3 +233,28 @@ def test_hook_fails_on_unseeded_draw_then_passes_once_seeded(
     assert returncode == 0, output
     assert "Passed" in output, output
     assert "GOV101" not in output, output
+
+
+@pytest.mark.slow
+@needs_git
+@needs_pre_commit
+def test_catalog_hook_blocks_a_stale_pin(hook_repo: Path, tmp_path: Path) -> None:
+    """The data steward's loop: the catalog pins a hash, the data changes, the hook says so."""
+    env = _environment(tmp_path / "pre-commit-home")
+    project = tmp_path / "project"
+    _make_project(project, env, SEEDED_TRAIN)
+    (project / "data.csv").write_text("a,b\n1,2\n")
+    (project / "pyproject.toml").write_text(
+        '[tool.govcheck.datasets.table]\npath = "data.csv"\n'
+        'sha256 = "' + "0" * 64 + '"\n')
+    _commit_all(project, env, "catalog a table with a wrong pin")
+
+    returncode, output = _try_repo(project, hook_repo, env, "govcheck-catalog")
+    assert returncode == 1, output
+    assert "sha256 mismatch" in output, output
+
+    subprocess.run([sys.executable, "-m", "govcheck", "catalog", "pin", "table"], cwd=project,
+                   check=True, capture_output=True)
+    _commit_all(project, env, "pin the current hash")
+    returncode, output = _try_repo(project, hook_repo, env, "govcheck-catalog")
+    assert returncode == 0, output
