@@ -85,6 +85,8 @@ def test_example_project_findings(tmp_path: Path) -> None:
                             cwd=tmp_path).stdout)
     found = {(f["path"], f.get("cell"), f["line"], f["code"]) for f in report["findings"]}
     assert found == {
+        ("evaluate.py", None, 35, "GOV201"),
+        ("evaluate.py", None, 35, "GOV301"),
         ("explore.ipynb", 3, 1, "GOV101"),
         ("trainproj/augment.py", None, 8, "GOV102"),
         ("trainproj/data.py", None, 21, "GOV101"),

@@ -72,7 +72,10 @@ def main(argv: list[str] | None = None) -> int:
     args.out.parent.mkdir(parents=True, exist_ok=True)
     torch.save(model.state_dict(), args.out)
     metrics_path = args.out.with_name(args.out.stem + ".metrics.json")
-    metrics_path.write_text(json.dumps({"seed": args.seed, "epochs": history}, indent=2) + "\n")
+    # A governed read: hash checked against the catalog's pin, columns checked, input recorded.
+    label_names = govcheck.data.load("label_names").sort_values("id")["name"].tolist()
+    metrics = {"seed": args.seed, "classes": label_names, "epochs": history}
+    metrics_path.write_text(json.dumps(metrics, indent=2) + "\n")
     # The run record (GOVCHECK_RUN_DIR, else .govcheck/runs/<run-id>/) names what was produced.
     govcheck.lineage.log_params(seed=args.seed, epochs=args.epochs, lr=args.lr)
     govcheck.lineage.log_output(str(args.out), kind="model")

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import functools
 import os
+import sys
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
 
@@ -101,18 +102,26 @@ def path(name: str, *, catalog: Catalog | None = None) -> Path:
 
 
 def default_catalog() -> Catalog:
-    """The catalog found from the current directory, loaded once per process and directory.
+    """The catalog found from the current directory, loaded once per process and directory;
+    when no catalog governs the current directory, the one governing the entry script.
 
     Caching keeps repeated `load` calls in a data loader cheap, and means one run sees one
     catalog even if the file is edited mid-run; keying on the directory keeps a process that
-    changes directory (tests, notebooks) from silently using another project's catalog.
+    changes directory (tests, notebooks) from silently using another project's catalog. The
+    fallback makes `python project/train.py` work from any directory, as the script's own
+    relative imports do.
     """
-    return _catalog_for(Path.cwd().resolve())
+    script = Path(sys.argv[0]).resolve().parent if sys.argv and sys.argv[0] else None
+    return _catalog_for(Path.cwd().resolve(), script)
 
 
 @functools.lru_cache(maxsize=None)
-def _catalog_for(cwd: Path) -> Catalog:
-    return load_catalog(cwd)
+def _catalog_for(cwd: Path, script_directory: Path | None) -> Catalog:
+    catalog = load_catalog(cwd)
+    if catalog.datasets or script_directory is None or script_directory == cwd:
+        return catalog
+    fallback = load_catalog(script_directory)
+    return fallback if fallback.datasets else catalog
 
 
 # --------------------------------------------------------------------------------------------

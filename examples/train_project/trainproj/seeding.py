@@ -6,14 +6,10 @@ Python's `random`, NumPy's legacy global generator and torch's default generator
 
 from __future__ import annotations
 
-import random
-
-import numpy as np
-import torch
+import govcheck
 
 
 def seed_all(seed: int) -> None:
-    """Seed `random`, `numpy.random` and torch (CPU and, when present, every CUDA device)."""
-    random.seed(seed)
-    np.random.seed(seed)
-    torch.manual_seed(seed)
+    """Seed `random`, `numpy.random` and torch (CPU and, when present, every CUDA device), switch
+    torch to deterministic algorithms, and write the seed into the run record."""
+    govcheck.seed_everything(seed)

@@ -1,0 +1,44 @@
+"""The bundled example, run for real: its run record must match the files it read and wrote."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "train_project"
+
+
+def sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_training_run_record_matches_input_and_output_hashes(tmp_path: Path) -> None:
+    pytest.importorskip("torch")
+    pytest.importorskip("pandas")
+    record_dir = tmp_path / "record"
+    model = tmp_path / "out" / "model.pt"
+    env = {**os.environ, "GOVCHECK_RUN_DIR": str(record_dir)}
+    done = subprocess.run([sys.executable, "train.py", "--epochs", "2", "--samples", "256",
+                           "--out", str(model)], cwd=EXAMPLE, env=env, text=True,
+                          capture_output=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    record = json.loads((record_dir / "run_record.json").read_text())
+    assert record["status"] == "COMPLETE"
+    assert record["seed"]["value"] == 0
+    [label_names] = record["inputs"]
+    assert label_names["name"] == "label_names"
+    assert label_names["sha256"] == sha256(EXAMPLE / "data" / "label_names.csv")
+    assert label_names["classification"] == "internal"
+    outputs = {Path(output["path"]).name: output for output in record["outputs"]}
+    assert outputs["model.pt"]["sha256"] == sha256(model)
+    assert outputs["model.pt"]["kind"] == "model"
+    assert outputs["model.metrics.json"]["sha256"] == sha256(model.with_name("model.metrics.json"))
+    assert [event["eventType"] for event in record["openlineage"]] == ["START", "COMPLETE"]
+    metrics = json.loads(model.with_name("model.metrics.json").read_text())
+    assert metrics["classes"] == ["different-sign", "same-sign"]
