@@ -276,17 +276,17 @@ def _analyse(modules: list[ModuleFacts], config: Config) -> list[Finding]:
 _LOWER = {"error": "warning", "warning": "note", "note": "note"}
 
 
-def _catalog_matcher(config: Config) -> Callable[[str], str | None]:
-    """Path -> name of the catalogued dataset that governs it (GOV2xx)."""
+def _catalog_matcher(config: Config) -> Callable[[str], tuple[str, tuple[str, ...]] | None]:
+    """Path -> (name, pii columns) of the catalogued dataset that governs it (GOV2xx)."""
     if not config.datasets:
         return lambda path: None
     from govcheck.catalog import catalog_from_config
 
     catalog = catalog_from_config(config)
 
-    def governing_dataset(path: str) -> str | None:
+    def governing_dataset(path: str) -> tuple[str, tuple[str, ...]] | None:
         dataset = catalog.match_path(path)
-        return dataset.name if dataset is not None else None
+        return (dataset.name, dataset.pii_columns) if dataset is not None else None
 
     return governing_dataset
 

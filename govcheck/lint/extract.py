@@ -29,7 +29,15 @@ import libcst as cst
 
 from govcheck.lint import knowledge as kb
 from govcheck.lint import knowledge_data as kd
-from govcheck.lint.facts_records import MODULE_BODY, Block, DataRead, Event, ModuleFacts, Site
+from govcheck.lint.facts_records import (
+    MODULE_BODY,
+    Block,
+    ColumnAccess,
+    DataRead,
+    Event,
+    ModuleFacts,
+    Site,
+)
 from govcheck.lint.syntax import (
     child_fields,
     dotted,
@@ -64,6 +72,8 @@ class _Value:
     instance_of: str | None = None
     literal: str | None = None
     """A string constant (or a path built from constants), for resolving data paths."""
+    read: int | None = None
+    """The data read (index into `reads`) whose result this is, for pii column access."""
 
 
 _UNKNOWN = _Value()
@@ -121,6 +131,7 @@ class Extractor:
         self.imports_torch = False
         self.imports_datasets = False
         self.reads: list[DataRead] = []
+        self.column_accesses: list[ColumnAccess] = []
         self.has_main_guard = False
         self.has_script_code = False
         self.module_scope = _Scope(None, None, False, "", None)
@@ -143,6 +154,7 @@ class Extractor:
             path=self.path, module=self.module_name, is_package=self.is_package,
             functions=self.functions, classes=self.classes, sites=tuple(self.sites),
             local_sites=tuple(self.local_sites), reads=tuple(self.reads),
+            column_accesses=tuple(self.column_accesses),
             has_main_guard=self.has_main_guard,
             exports={name: value.qname for name, value in self.module_scope.bindings.items()
                      if value.qname is not None},
@@ -640,8 +652,21 @@ class Extractor:
         if kind is cst.Integer or kind is cst.Float:
             return _UNKNOWN
         if kind is cst.Attribute:
-            self._expression(node.value, scope)
+            base = self._expression(node.value, scope)
+            if base.read is not None:
+                self._column_access(node, base.read, node.attr.value, scope)
             return self._resolve(node, scope)
+        if kind is cst.Subscript:
+            base = self._expression(node.value, scope)
+            for element in node.slice:
+                if isinstance(element.slice, cst.Index):
+                    self._expression(element.slice.value, scope)
+                    if base.read is not None:
+                        for column in _string_constants(element.slice.value):
+                            self._column_access(node, base.read, column, scope)
+                else:
+                    self._generic(element.slice, scope)
+            return _UNKNOWN
         if kind is cst.Call:
             return self._call(node, scope, ordered_context)
         if kind is cst.Lambda:
@@ -745,8 +770,9 @@ class Extractor:
                                   "call `torch.use_deterministic_algorithms(True)`")
                 self.out.append(("flag", site))
             return _UNKNOWN
-        if self._data_call(node, qname, scope):
-            return _UNKNOWN
+        handled, read = self._data_call(node, qname, scope)
+        if handled:
+            return _Value(read=read) if read is not None else _UNKNOWN
         self.out.append(("call", qname))
         return _Value(instance_of=qname)
 
@@ -915,25 +941,34 @@ class Extractor:
 
     # ------------------------------------------------------------------ data and lineage
 
-    def _data_call(self, node: cst.Call, qname: str, scope: _Scope) -> bool:
-        """Reads, model writes and lineage calls; True when `qname` was one of them."""
+    def _data_call(self, node: cst.Call, qname: str, scope: _Scope) -> tuple[bool, int | None]:
+        """Reads, model writes and lineage calls: whether `qname` was one, and the read."""
         reader = kd.DATA_READERS.get(qname)
         if reader is not None:
             arg = None
             for keyword in reader.keywords:
                 arg = arg or find_arg(node, None, keyword)
             arg = arg or find_arg(node, reader.position, "")
-            self._read(node, reader.label, arg.value if arg is not None else None, scope)
-            return True
+            read = self._read(node, reader.label, arg.value if arg is not None else None, scope)
+            usecols = find_arg(node, None, "usecols") or find_arg(node, None, "columns")
+            if usecols is not None:
+                for column in _string_constants(usecols.value):
+                    self._column_access(usecols, read, column, scope)
+            return True, read
         writer = kd.MODEL_WRITERS.get(qname)
         if writer is not None:
             self._write(node, f"{writer}()", scope)
-            return True
+            return True, None
         lineage = kd.LINEAGE_CALLS.get(qname)
         if lineage is not None:
             self.out.append(("lineage", lineage))
-            return True
-        return False
+            return True, None
+        return False, None
+
+    def _column_access(self, node: cst.CSTNode, read: int, column: str, scope: _Scope) -> None:
+        """Recorded for every column named; the project pass keeps those the catalog marks pii."""
+        site = self._site(node, "GOV204", f"`{column}`", scope.qualname)
+        self.column_accesses.append(ColumnAccess(read, column, site))
 
     def _open_call(self, node: cst.Call, scope: _Scope) -> None:
         """The builtin `open()` is a data read only for data suffixes, never for config files."""
@@ -943,12 +978,13 @@ class Extractor:
             self._read(node, "open", arg.value if arg is not None else None, scope)
 
     def _read(self, node: cst.Call, reader: str, path_node: cst.BaseExpression | None,
-              scope: _Scope) -> None:
+              scope: _Scope) -> int:
         path = self._static_path(path_node, scope) if path_node is not None else None
         seen = self.module.code_for_node(path_node).strip() if path_node is not None else ""
         site = self._site(node, "GOV201", f"`{reader}()` reads data", scope.qualname)
         self.reads.append(DataRead(site, reader, path, seen))
         self.out.append(("read", len(self.reads) - 1))
+        return len(self.reads) - 1
 
     def _write(self, node: cst.Call, label: str, scope: _Scope) -> None:
         site = self._site(node, "GOV302", f"`{label}` writes a model artifact", scope.qualname,
@@ -1002,6 +1038,16 @@ class Extractor:
             if name in scope.sorted_names and site in self.local_sites:
                 self.local_sites.remove(site)
 
+
+
+def _string_constants(node: cst.BaseExpression) -> list[str]:
+    """`"email"` -> ["email"]; `["email", "age"]` -> both; anything else -> []."""
+    if isinstance(node, cst.SimpleString):
+        value = node.evaluated_value
+        return [value] if isinstance(value, str) else []
+    if isinstance(node, (cst.List, cst.Tuple, cst.Set)):
+        return [text for element in node.elements for text in _string_constants(element.value)]
+    return []
 
 
 def _seed_fix(generator: str) -> str:

@@ -51,6 +51,15 @@ class DataRead:
 
 
 @dataclass(frozen=True, slots=True)
+class ColumnAccess:
+    """A column named on the result of a data read (`df["email"]`, `df.email`, `usecols=`)."""
+
+    read: int
+    column: str
+    site: int
+
+
+@dataclass(frozen=True, slots=True)
 class ModuleFacts:
     """Everything the project analysis needs to know about one file."""
 
@@ -64,6 +73,7 @@ class ModuleFacts:
     sites: tuple[Site, ...] = ()
     local_sites: tuple[int, ...] = ()
     reads: tuple[DataRead, ...] = ()
+    column_accesses: tuple[ColumnAccess, ...] = ()
     """Sites that are findings wherever they are (no whole-project reasoning needed)."""
     exports: dict[str, str] = field(default_factory=dict)
     """Module-level name -> the qualified name it is bound to (imports, defs, re-exports)."""

@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from govcheck.lint import knowledge as kb
 from govcheck.lint import knowledge_data as kd
 from govcheck.lint.facts import MODULE_BODY, Block, ModuleFacts, Site
+from govcheck.lint.facts_records import DataRead
 
 State = tuple[int, int, int]
 """Seeding level per generator, in `kb.ALL_GENERATORS` order: 0 unseeded, 1 on some paths, 2 on
@@ -95,7 +96,8 @@ class ProjectAnalysis:
 
     def __init__(self, modules: list[ModuleFacts], entry_point_patterns: tuple[str, ...] = (),
                  known_seeders: tuple[str, ...] = (),
-                 governing_dataset: Callable[[str], str | None] = lambda path: None) -> None:
+                 governing_dataset: Callable[[str], tuple[str, tuple[str, ...]] | None] = (
+                     lambda path: None)) -> None:
         self.modules = [m for m in modules if m.syntax_error is None]
         self.entry_point_patterns = entry_point_patterns
         self.known_seeders = frozenset(known_seeders)
@@ -371,9 +373,19 @@ class ProjectAnalysis:
         """GOV201-203 for every read; GOV301/302 where an entry point records no lineage."""
         findings = []
         for facts in self.modules:
+            governed = [self._governing(facts, read) for read in facts.reads]
+            for access in facts.column_accesses:
+                dataset = governed[access.read]
+                if dataset is not None and access.column in dataset[1]:
+                    read = facts.reads[access.read]
+                    findings.append(ProjectFinding(
+                        facts, facts.sites[access.site], "certain",
+                        f"column `{access.column}` is marked pii in the catalog (`{dataset[0]}`), "
+                        f"but this data was read by `{read.reader}()` without masking; read it "
+                        f"with `govcheck.data.load(\"{dataset[0]}\")`, which masks it"))
             for index, read in enumerate(facts.reads):
                 site = facts.sites[read.site]
-                code, message = self._classify_read(facts, read)
+                code, message = self._classify_read(read, governed[index])
                 findings.append(ProjectFinding(facts, site, "certain", message, code))
                 entries = self._without_lineage(self.reads_reached.get((facts.path, index), ()),
                                                 kd.LINEAGE_INPUT)
@@ -396,22 +408,34 @@ class ProjectAnalysis:
         return sorted(entry for entry in entries
                       if entry != _OWN and kind not in self.lineage.get(entry, ()))
 
-    def _classify_read(self, facts: ModuleFacts, read) -> tuple[str, str]:
+    def _governing(self, facts: ModuleFacts, read: DataRead) -> tuple[str, tuple[str, ...]] | None:
+        """The catalogued dataset a read's path falls under, relative to the project root or to
+        the reading module's directory (scripts often read relative to themselves)."""
+        if read.path is None:
+            return None
+        here = posixpath.dirname(facts.path)
+        candidates = [read.path] + ([posixpath.join(here, read.path)] if here else [])
+        for candidate in candidates:
+            dataset = self.governing_dataset(candidate)
+            if dataset is not None:
+                return dataset
+        return None
+
+    @staticmethod
+    def _classify_read(read: DataRead,
+                       dataset: tuple[str, tuple[str, ...]] | None) -> tuple[str, str]:
         label = f"`{read.reader}()`"
         if read.path is None:
             seen = f" (`{read.seen}`)" if read.seen else ""
             return "GOV203", (f"{label} reads a path govcheck cannot resolve statically{seen}: "
                               "declare the data in the catalog and read it through "
                               "`govcheck.data`")
-        here = posixpath.dirname(facts.path)
-        candidates = [read.path] + ([posixpath.join(here, read.path)] if here else [])
-        for candidate in candidates:
-            dataset = self.governing_dataset(candidate)
-            if dataset is not None:
-                return "GOV202", (f"{label} reads `{read.path}`, catalogued as `{dataset}`, "
-                                  f"without `govcheck.data`: no hash check, no lineage; use "
-                                  f"`govcheck.data.load(\"{dataset}\")` or "
-                                  f"`govcheck.data.path(\"{dataset}\")`")
+        if dataset is not None:
+            name = dataset[0]
+            return "GOV202", (f"{label} reads `{read.path}`, catalogued as `{name}`, without "
+                              f"`govcheck.data`: no hash check, no masking, no lineage; use "
+                              f"`govcheck.data.load(\"{name}\")` or "
+                              f"`govcheck.data.path(\"{name}\")`")
         return "GOV201", (f"{label} reads `{read.path}`, which the dataset catalog does not "
                           "govern")
 

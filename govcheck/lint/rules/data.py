@@ -15,6 +15,10 @@ CATALOG = '''
 path = "data/customers.csv"
 owner = "Marketing Director <owner@example.com>"
 classification = "confidential"
+
+[datasets.customers.columns]
+email = { type = "string", pii = true, mask = "hash" }
+age = { type = "int", min = 0, max = 130 }
 '''
 
 
@@ -158,4 +162,54 @@ df = pd.read_csv("data/fixed.csv")
     )
 
 
-DATA_RULES: tuple[type[Rule], ...] = (UngovernedRead, CatalogBypass, UnresolvedDataPath)
+class PiiColumnUnmasked(Rule):
+    """A column the catalog marks pii, used on data read without masking: `df["email"]`,
+    `df[["email", "age"]]`, `df.email`, or `usecols=["email"]` in the read itself, where `df` is
+    the result of a raw read (pandas, polars, pyarrow...) of a catalogued dataset.
+    `govcheck.data.load` masks pii columns as the catalog says, so its results are never
+    reported."""
+
+    code = "GOV204"
+    name = "pii-column-unmasked"
+    summary = "Personal data column used on data read without masking"
+    severity = "error"
+    catalog = CATALOG
+    why = """
+        The catalog says how personal data may be used (hashed, dropped or redacted). Reading
+        the raw file and then using the column puts personal data into features, logs and
+        model weights that were never approved to hold it.
+    """
+    example = """
+        import pandas as pd
+
+        customers = pd.read_csv("data/customers.csv")
+        domains = customers["email"].str.split("@").str[1]
+    """
+    instead = """
+        import govcheck
+
+        customers = govcheck.data.load("customers")   # email is hashed as the catalog says
+    """
+    flagged = (
+        """
+import pandas as pd
+
+customers = pd.read_csv("data/customers.csv")
+domains = customers["email"].str.len()  # expect: GOV204
+contact = customers.email  # expect: GOV204
+ages = customers["age"]
+subset = pd.read_csv("data/customers.csv", usecols=["email", "age"])  # expect: GOV204
+""",
+    )
+    clean = (
+        """
+import govcheck
+
+customers = govcheck.data.load("customers")
+domains = customers["email"].str.len()
+""",
+    )
+
+
+DATA_RULES: tuple[type[Rule], ...] = (UngovernedRead, CatalogBypass, UnresolvedDataPath,
+                                      PiiColumnUnmasked)
