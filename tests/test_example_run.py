@@ -42,3 +42,27 @@ def test_training_run_record_matches_input_and_output_hashes(tmp_path: Path) -> 
     assert [event["eventType"] for event in record["openlineage"]] == ["START", "COMPLETE"]
     metrics = json.loads(model.with_name("model.metrics.json").read_text())
     assert metrics["classes"] == ["different-sign", "same-sign"]
+
+
+def test_recorded_govcheck_facets_follow_the_published_schema(tmp_path: Path) -> None:
+    """The custom OpenLineage facet points at schemas/GovcheckDatasetFacet.json; what the
+    runtime writes must validate against it (the OpenLineage base facet is checked for its
+    required `_producer` and `_schemaURL` here, since the spec cannot be fetched offline)."""
+    pytest.importorskip("torch")
+    pytest.importorskip("pandas")
+    jsonschema = pytest.importorskip("jsonschema")
+    record_dir = tmp_path / "record"
+    env = {**os.environ, "GOVCHECK_RUN_DIR": str(record_dir)}
+    subprocess.run([sys.executable, "train.py", "--epochs", "1", "--samples", "64", "--out",
+                    str(tmp_path / "model.pt")], cwd=EXAMPLE, env=env, check=True,
+                   capture_output=True, timeout=300)
+    schema = json.loads((EXAMPLE.parents[1] / "schemas" / "GovcheckDatasetFacet.json").read_text())
+    facet_schema = schema["$defs"]["GovcheckDatasetFacet"]["allOf"][1]
+    complete = json.loads((record_dir / "run_record.json").read_text())["openlineage"][-1]
+    facets = [dataset["facets"]["govcheck"] for key in ("inputs", "outputs")
+              for dataset in complete[key]]
+    assert len(facets) == 3  # label_names in, model and metrics out
+    for facet in facets:
+        jsonschema.Draft202012Validator(facet_schema).validate(facet)
+        assert facet["_producer"] == "https://github.com/govcheck/govcheck"
+        assert facet["_schemaURL"].endswith("schemas/GovcheckDatasetFacet.json#/$defs/GovcheckDatasetFacet")
