@@ -25,7 +25,14 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from govcheck.config import PYPROJECT_FILE_NAME, Config, _glob_to_regex, load_config
+from govcheck.config import (
+    PYPROJECT_FILE_NAME,
+    Config,
+    describe_toml_value,
+    display_path,
+    glob_to_regex,
+    load_config,
+)
 from govcheck.errors import UsageError
 
 CLASSIFICATIONS = ("public", "internal", "confidential", "restricted")
@@ -182,7 +189,7 @@ class _PathIndex:
                 relpath = _normalise_relpath(dataset.path)
                 if dataset.is_glob:
                     fixed = _glob_fixed_prefix(relpath)
-                    regex = re.compile(_glob_to_regex(relpath))
+                    regex = re.compile(glob_to_regex(relpath))
                     globs.append(_GlobEntry(f"{fixed}/" if fixed else "", regex, dataset))
                 else:
                     literals.setdefault(relpath, dataset)
@@ -285,7 +292,7 @@ class Catalog:
         return [Path(os.path.normpath(self.root / r)) for r in sorted(set(relpaths))]
 
     def _glob_matches(self, pattern: str) -> list[str]:
-        regex = re.compile(_glob_to_regex(pattern))
+        regex = re.compile(glob_to_regex(pattern))
         prefix = _glob_fixed_prefix(pattern)
         base = self.root / prefix
         if not base.is_dir():
@@ -398,35 +405,6 @@ def dataset_sha256(paths: Sequence[Path], root: Path) -> str:
 # --------------------------------------------------------------------------------------------
 
 
-def display_path(path: Path) -> str:
-    """Show the config file relative to the working directory when it is below it."""
-    try:
-        return str(path.relative_to(Path.cwd()))
-    except (ValueError, OSError):
-        return str(path)
-
-
-def _describe(value: object) -> str:
-    """Name a TOML value the way the TOML spec does, so users recognise what they wrote."""
-    if isinstance(value, bool):
-        return f"boolean {str(value).lower()}"
-    if isinstance(value, (int, float)):
-        return f"{'integer' if isinstance(value, int) else 'float'} {value}"
-    if isinstance(value, str):
-        return f"string {value!r}"
-    if isinstance(value, datetime.datetime):
-        return f"datetime {value.isoformat()}"
-    if isinstance(value, datetime.date):
-        return f"date {value.isoformat()} (quote it to make it a string)"
-    if isinstance(value, datetime.time):
-        return f"time {value.isoformat()}"
-    if isinstance(value, list):
-        return "array"
-    if isinstance(value, dict):
-        return "table"
-    return f"{type(value).__name__} {value!r}"
-
-
 def _toml_key(name: str) -> str:
     return name if _BARE_TOML_KEY.fullmatch(name) else json.dumps(name)
 
@@ -454,7 +432,7 @@ class _Where:
 
 def _string(where: _Where, key: str, value: object) -> str:
     if not isinstance(value, str):
-        raise where.error(f"expected a string, got {_describe(value)}", key)
+        raise where.error(f"expected a string, got {describe_toml_value(value)}", key)
     if not value.strip():
         raise where.error("expected a non-empty string, got an empty one", key)
     return value
@@ -462,19 +440,19 @@ def _string(where: _Where, key: str, value: object) -> str:
 
 def _boolean(where: _Where, key: str, value: object) -> bool:
     if not isinstance(value, bool):
-        raise where.error(f"expected true or false, got {_describe(value)}", key)
+        raise where.error(f"expected true or false, got {describe_toml_value(value)}", key)
     return value
 
 
 def _number(where: _Where, key: str, value: object) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise where.error(f"expected a number, got {_describe(value)}", key)
+        raise where.error(f"expected a number, got {describe_toml_value(value)}", key)
     return value
 
 
 def _choice(where: _Where, key: str, value: object, choices: Sequence[str]) -> str:
     if not isinstance(value, str) or value not in choices:
-        got = repr(value) if isinstance(value, str) else _describe(value)
+        got = repr(value) if isinstance(value, str) else describe_toml_value(value)
         raise where.error(f"expected one of {', '.join(choices)}, got {got}", key)
     return value
 
@@ -501,10 +479,10 @@ def _uri(where: _Where, value: object) -> str:
 
 def _purposes(where: _Where, value: object) -> tuple[str, ...]:
     if not isinstance(value, list):
-        raise where.error(f"expected a list of strings, got {_describe(value)}", "purposes")
+        raise where.error(f"expected a list of strings, got {describe_toml_value(value)}", "purposes")
     for item in value:
         if not isinstance(item, str) or not item.strip():
-            got = "an empty string" if isinstance(item, str) else _describe(item)
+            got = "an empty string" if isinstance(item, str) else describe_toml_value(item)
             raise where.error(f"expected a list of non-empty strings, got {got} in it",
                               "purposes")
     return tuple(value)
@@ -522,18 +500,18 @@ _VALUE_CHECKS: dict[str, tuple[type | tuple[type, ...], str]] = {
 
 def _allowed(where: _Where, value: object, column_type: str | None) -> tuple[object, ...]:
     if not isinstance(value, list) or not value:
-        got = "an empty array" if isinstance(value, list) else _describe(value)
+        got = "an empty array" if isinstance(value, list) else describe_toml_value(value)
         raise where.error(f"expected a non-empty list of permitted values, got {got}", "allowed")
     for item in value:
         if isinstance(item, (list, dict)):
-            raise where.error(f"expected a list of plain values, got {_describe(item)} in it",
+            raise where.error(f"expected a list of plain values, got {describe_toml_value(item)} in it",
                               "allowed")
         if column_type is not None:
             expected, plural = _VALUE_CHECKS[column_type]
             is_bool = isinstance(item, bool)
             if not isinstance(item, expected) or (is_bool and column_type != "bool"):
                 raise where.error(
-                    f"expected {plural} for a {column_type!r} column, got {_describe(item)}",
+                    f"expected {plural} for a {column_type!r} column, got {describe_toml_value(item)}",
                     "allowed")
     return tuple(value)
 
@@ -541,7 +519,7 @@ def _allowed(where: _Where, value: object, column_type: str | None) -> tuple[obj
 def _column(columns: _Where, name: str, table: object) -> ColumnRule:
     if not isinstance(table, dict):
         raise columns.error(
-            f"expected a table like {{ type = \"string\", pii = true }}, got {_describe(table)}",
+            f"expected a table like {{ type = \"string\", pii = true }}, got {describe_toml_value(table)}",
             _toml_key(name))
     where = columns.child(name)
     for key in table:
@@ -578,7 +556,7 @@ def _column(columns: _Where, name: str, table: object) -> ColumnRule:
 def _columns(where: _Where, value: object) -> tuple[ColumnRule, ...]:
     if not isinstance(value, dict):
         raise where.error(
-            f"expected a table of column = {{ type = ..., pii = ... }}, got {_describe(value)}",
+            f"expected a table of column = {{ type = ..., pii = ... }}, got {describe_toml_value(value)}",
             "columns")
     columns_where = where.child("columns")
     return tuple(_column(columns_where, name, rule) for name, rule in value.items())
@@ -651,7 +629,7 @@ def catalog_from_config(config: Config) -> Catalog:
                              f"name of letters, digits, '-', '_' and '.', got {name!r}")
         if not isinstance(table, dict):
             raise UsageError(f"{file}: [{where.table}] {_toml_key(name)}: expected a table "
-                             f"like {{ path = \"data/{name}.csv\" }}, got {_describe(table)}")
+                             f"like {{ path = \"data/{name}.csv\" }}, got {describe_toml_value(table)}")
         datasets[name] = _dataset(where.child(name), name, table)
     _check_no_shared_locations(where, datasets)
     return Catalog(root=config.root, source=config.source, datasets=datasets)

@@ -9,6 +9,7 @@ ignores a typo in `ignore` hides findings nobody decided to hide.
 
 from __future__ import annotations
 
+import datetime
 import difflib
 import hashlib
 import json
@@ -70,7 +71,7 @@ _QUALIFIED_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*
 # --------------------------------------------------------------------------------------------
 
 
-def _glob_to_regex(pattern: str) -> str:
+def glob_to_regex(pattern: str) -> str:
     """Translate one glob to a regex over POSIX paths.
 
     `*`, `?` and `[...]` stay inside one path component and `**` spans components (`a/**/b`
@@ -164,7 +165,7 @@ def _compile_patterns(patterns: tuple[str, ...]) -> PathPatterns:
             cleaned = cleaned[2:]
         if not cleaned:
             continue
-        (anchored if is_anchored else component).append(f"(?:{_glob_to_regex(cleaned)})")
+        (anchored if is_anchored else component).append(f"(?:{glob_to_regex(cleaned)})")
     return PathPatterns(
         patterns=patterns,
         _anchored=re.compile("|".join(anchored)) if anchored else None,
@@ -310,7 +311,7 @@ class _Origin:
         return UsageError(f"{self.file}: {message}" if self.file else message)
 
 
-def _display(path: Path) -> str:
+def display_path(path: Path) -> str:
     """Show a config file relative to the working directory when it is below it."""
     try:
         return str(path.relative_to(Path.cwd()))
@@ -318,7 +319,7 @@ def _display(path: Path) -> str:
         return str(path)
 
 
-def _describe(value: object) -> str:
+def describe_toml_value(value: object) -> str:
     """Name a TOML value the way the TOML spec does, so users recognise what they wrote."""
     if isinstance(value, bool):
         return f"boolean {str(value).lower()}"
@@ -328,15 +329,21 @@ def _describe(value: object) -> str:
         return f"float {value}"
     if isinstance(value, str):
         return f"string {value!r}"
+    if isinstance(value, datetime.datetime):
+        return f"datetime {value.isoformat()}"
+    if isinstance(value, datetime.date):
+        return f"date {value.isoformat()} (quote it to make it a string)"
+    if isinstance(value, datetime.time):
+        return f"time {value.isoformat()}"
     if isinstance(value, list):
         return "array"
     if isinstance(value, dict):
         return "table"
-    return f"{type(value).__name__} {value}"
+    return f"{type(value).__name__} {value!r}"
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
-    display = _display(path)
+    display = display_path(path)
     try:
         data = path.read_bytes()
     except FileNotFoundError:
@@ -366,7 +373,7 @@ def _govcheck_table(path: Path, document: dict[str, Any]) -> dict[str, Any] | No
     table = tool["govcheck"]
     if not isinstance(table, dict):
         raise UsageError(
-            f"{_display(path)}: [tool.govcheck]: expected a table, got {_describe(table)}"
+            f"{display_path(path)}: [tool.govcheck]: expected a table, got {describe_toml_value(table)}"
         )
     return table
 
@@ -400,11 +407,11 @@ def _table_of(path: Path) -> dict[str, Any]:
 
 def _string_list(value: object, origin: _Origin, key: str, what: str) -> tuple[str, ...]:
     if not isinstance(value, list):
-        raise origin.error(key, f"expected a list of {what}, got {_describe(value)}")
+        raise origin.error(key, f"expected a list of {what}, got {describe_toml_value(value)}")
     for item in value:
         if not isinstance(item, str):
             raise origin.error(
-                key, f"expected a list of {what}, got an array containing {_describe(item)}"
+                key, f"expected a list of {what}, got an array containing {describe_toml_value(item)}"
             )
         if not item:
             raise origin.error(key, f"expected a list of {what}, got an empty string")
@@ -443,7 +450,7 @@ def _per_file_ignores(
     key = "per-file-ignores"
     if not isinstance(value, dict):
         raise origin.error(
-            key, f"expected a table of glob = [rule codes], got {_describe(value)}"
+            key, f"expected a table of glob = [rule codes], got {describe_toml_value(value)}"
         )
     entries: list[tuple[str, tuple[str, ...]]] = []
     for pattern, codes in value.items():
@@ -478,7 +485,7 @@ def _parse_table(
             settings[attribute] = _per_file_ignores(value, origin, known_codes)
         elif key == "datasets":
             if not isinstance(value, dict):
-                raise origin.error(key, f"expected a table, got {_describe(value)}")
+                raise origin.error(key, f"expected a table, got {describe_toml_value(value)}")
             settings[attribute] = MappingProxyType(value)
         else:
             raise _unknown_key_error(origin, key)
@@ -529,7 +536,7 @@ def load_config(
         settings: dict[str, Any] = {}
     else:
         prefix = "[tool.govcheck] " if source.name == PYPROJECT_FILE_NAME else ""
-        settings = _parse_table(table, _Origin(_display(source), prefix), known_codes)
+        settings = _parse_table(table, _Origin(display_path(source), prefix), known_codes)
 
     cli = _Origin(None, "")
     if select is not None:
