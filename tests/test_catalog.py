@@ -419,10 +419,10 @@ def test_match_path_on_a_glob_matching_a_directory_covers_its_files(tmp_path: Pa
 
 def test_match_path_outside_the_root(tmp_path: Path) -> None:
     root = tmp_path / "project"
-    catalog = catalog_of(root, dataset("shared", path="../shared/data.csv"))
+    catalog = catalog_of(root, dataset("sibling", path="../sibling/data.csv"))
 
-    assert governing(catalog, tmp_path / "shared" / "data.csv") == "shared"
-    assert governing(catalog, "../shared/data.csv") == "shared"
+    assert governing(catalog, tmp_path / "sibling" / "data.csv") == "sibling"
+    assert governing(catalog, "../sibling/data.csv") == "sibling"
 
 
 def test_the_first_catalogued_glob_wins_a_tie(tmp_path: Path) -> None:

@@ -495,17 +495,13 @@ class Extractor:
     def _attribute_assignment(self, target: cst.Attribute, value: cst.BaseExpression,
                               scope: _Scope) -> None:
         qname = self._resolve(target, scope).qname
-        if qname == kb.CUDNN_BENCHMARK and is_true(value):
-            site = self._site(target, "GOV107",
-                              "`torch.backends.cudnn.benchmark = True` lets cuDNN pick kernels by "
-                              "timing, so results can differ between runs",
-                              scope.qualname, "set `torch.backends.cudnn.benchmark = False`")
-            self.out.append(("flag", site))
-        elif qname == kb.CUDNN_DETERMINISTIC and is_false(value):
-            site = self._site(target, "GOV107",
-                              "`torch.backends.cudnn.deterministic = False` allows "
-                              "nondeterministic cuDNN kernels",
-                              scope.qualname, "set `torch.backends.cudnn.deterministic = True`")
+        switch = kb.NONDETERMINISTIC_ASSIGNMENTS.get(qname) if qname is not None else None
+        if switch is None:
+            return
+        bad_value, why, fix = switch
+        if (is_true(value) if bad_value else is_false(value)):
+            literal = "True" if bad_value else "False"
+            site = self._site(target, "GOV107", f"`{qname} = {literal}` {why}", scope.qualname, fix)
             self.out.append(("flag", site))
 
     def _bind_target(self, target: cst.CSTNode, value: _Value, scope: _Scope) -> None:

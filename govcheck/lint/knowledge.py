@@ -236,8 +236,20 @@ directly is harmless."""
 ORDER_PRESERVING_CONTAINERS = frozenset({"list", "tuple", "iter", "enumerate", "reversed"})
 """Calls that pass their argument's order on: whether it matters depends on their own caller."""
 
-CUDNN_BENCHMARK = "torch.backends.cudnn.benchmark"
-CUDNN_DETERMINISTIC = "torch.backends.cudnn.deterministic"
+NONDETERMINISTIC_ASSIGNMENTS: dict[str, tuple[bool, str, str]] = {
+    "torch.backends.cudnn.benchmark": (
+        True,
+        "lets cuDNN pick kernels by timing, so results can differ between runs",
+        "set `torch.backends.cudnn.benchmark = False`",
+    ),
+    "torch.backends.cudnn.deterministic": (
+        False,
+        "allows nondeterministic cuDNN kernels",
+        "set `torch.backends.cudnn.deterministic = True`",
+    ),
+}
+"""Attribute -> (the value that allows nondeterminism, why it matters, what to write instead)."""
+
 USE_DETERMINISTIC_ALGORITHMS = "torch.use_deterministic_algorithms"
 
 SKLEARN_RANDOM_STATE = RANDOM_STATE_CALLABLES
