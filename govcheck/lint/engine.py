@@ -104,27 +104,23 @@ def _relpath(path: Path, root: Path) -> str:
         return Path(os.path.relpath(path, root)).as_posix()
 
 
-_package_dirs: dict[Path, bool] = {}
-
-
-def _is_package_dir(directory: Path) -> bool:
-    known = _package_dirs.get(directory)
-    if known is None:
-        known = (directory / "__init__.py").is_file()
-        _package_dirs[directory] = known
-    return known
-
-
-def module_name(path: Path) -> tuple[str, bool]:
+def module_name(path: Path, package_dirs: dict[Path, bool] | None = None) -> tuple[str, bool]:
     """The name the project imports a file by, and whether it is a package `__init__`.
 
     Walks up while the parent directories are packages, so `src/pkg/data.py` is `pkg.data`
     and a script beside no `__init__.py` is importable by its stem, as Python sees it.
     """
+    known = package_dirs if package_dirs is not None else {}
+
+    def is_package_dir(directory: Path) -> bool:
+        if directory not in known:
+            known[directory] = (directory / "__init__.py").is_file()
+        return known[directory]
+
     is_package = path.name == "__init__.py"
     parts = [] if is_package else [path.stem]
     directory = path.parent
-    while _is_package_dir(directory):
+    while is_package_dir(directory):
         parts.append(directory.name)
         directory = directory.parent
     return ".".join(reversed(parts)) or path.stem, is_package
@@ -133,6 +129,7 @@ def module_name(path: Path) -> tuple[str, bool]:
 def _read_sources(files: Sequence[Path], config: Config) -> tuple[list[tuple[SourceFile, str]], list[Finding]]:
     sources: list[tuple[SourceFile, str]] = []
     problems: list[Finding] = []
+    package_dirs: dict[Path, bool] = {}  # one stat per directory, fresh for every run
     for path in files:
         relpath = _relpath(path, config.root)
         if path.suffix == NOTEBOOK_SUFFIX:
@@ -156,7 +153,7 @@ def _read_sources(files: Sequence[Path], config: Config) -> tuple[list[tuple[Sou
             problems.append(_file_problem(relpath, "GOV002", f"not valid UTF-8 at byte "
                                           f"{error.start} (line {line}): {error.reason}", line))
             continue
-        module, is_package = module_name(path)
+        module, is_package = module_name(path, package_dirs)
         digest = hashlib.blake2b(data, digest_size=16).hexdigest()
         sources.append((SourceFile(path, relpath, module, is_package, digest), text))
     return sources, problems
