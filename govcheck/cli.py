@@ -68,13 +68,23 @@ def build_parser() -> argparse.ArgumentParser:
     pin.add_argument("--all", dest="pin_all", action="store_true", help="pin every local dataset")
     for action in (validate, listing, pin):
         action.add_argument("--config", type=Path, help="use this pyproject.toml or govcheck.toml")
+    commands.add_parser("repro", add_help=False,
+                        help="rerun a training command and compare its outputs "
+                             "(govcheck repro --help)")
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
-    arguments = parser.parse_args(argv)
+    args = list(sys.argv[1:] if argv is None else argv)
+    # repro's training command follows `--` and must reach govcheck.repro.cli unparsed.
+    arguments = (argparse.Namespace(command="repro", repro_args=args[1:])
+                 if args[:1] == ["repro"] else parser.parse_args(args))
     try:
+        if arguments.command == "repro":
+            from govcheck.repro import cli as repro_cli
+
+            return repro_cli.main(arguments.repro_args)
         if arguments.command == "check":
             return _check(arguments)
         if arguments.command == "rules":

@@ -66,3 +66,31 @@ def test_recorded_govcheck_facets_follow_the_published_schema(tmp_path: Path) ->
         jsonschema.Draft202012Validator(facet_schema).validate(facet)
         assert facet["_producer"] == "https://github.com/govcheck/govcheck"
         assert facet["_schemaURL"].endswith("schemas/GovcheckDatasetFacet.json#/$defs/GovcheckDatasetFacet")
+
+
+def test_repro_finds_the_planted_unseeded_generator_and_passes_once_seeded(tmp_path: Path) -> None:
+    """`govcheck repro` on the example: the unseeded `default_rng()` that GOV102 reports makes
+    two runs diverge; seeding it makes them bitwise identical."""
+    pytest.importorskip("torch")
+    pytest.importorskip("pandas")
+    import shutil
+
+    project = tmp_path / "train_project"
+    shutil.copytree(EXAMPLE, project, ignore=shutil.ignore_patterns("runs", ".govcheck*"))
+    command = ["--runs", "2", "--outputs", "runs/*.pt", "--", sys.executable, "train.py",
+               "--epochs", "1", "--samples", "256", "--out", "runs/model.pt"]
+
+    def repro(report: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "govcheck", "repro", "--report-dir",
+                               str(tmp_path / report), *command], cwd=project, text=True,
+                              capture_output=True, timeout=600)
+
+    diverged = repro("before")
+    assert diverged.returncode == 1, diverged.stderr
+    report = json.loads((tmp_path / "before" / "report.json").read_text())
+    assert report["verdict"] == "DIVERGED"
+    augment = project / "trainproj" / "augment.py"
+    augment.write_text(augment.read_text().replace("default_rng()", "default_rng(0)"))
+    bitwise = repro("after")
+    assert bitwise.returncode == 0, bitwise.stderr
+    assert json.loads((tmp_path / "after" / "report.json").read_text())["verdict"] == "BITWISE"

@@ -1,0 +1,3 @@
+"""A script that succeeds but writes none of its declared outputs."""
+
+print("trained, but forgot to save")
