@@ -89,6 +89,9 @@ def test_repro_finds_the_planted_unseeded_generator_and_passes_once_seeded(tmp_p
     assert diverged.returncode == 1, diverged.stderr
     report = json.loads((tmp_path / "before" / "report.json").read_text())
     assert report["verdict"] == "DIVERGED"
+    causes = {(cause["path"], cause["code"]) for cause in report["likely_causes"]}
+    assert ("trainproj/augment.py", "GOV102") in causes
+    assert "Likely causes" in (tmp_path / "before" / "report.md").read_text()
     augment = project / "trainproj" / "augment.py"
     augment.write_text(augment.read_text().replace("default_rng()", "default_rng(0)"))
     bitwise = repro("after")

@@ -180,7 +180,7 @@ def _repro(arguments: argparse.Namespace, command: list[str]) -> int:
         if not result.ok:  # later runs cannot change a FAILED verdict; save the time
             print(f"run {index} failed: {result.message}", file=sys.stderr)
             break
-    return _finish(runs, policy, report_dir, time.monotonic() - start)
+    return _finish(runs, policy, report_dir, time.monotonic() - start, source=Path.cwd())
 
 
 def _run_one(arguments: argparse.Namespace, command: list[str]) -> int:
@@ -213,10 +213,29 @@ def _compare(arguments: argparse.Namespace) -> int:
     return _finish(runs, policy, report_dir, time.monotonic() - start)
 
 
-def _finish(runs: list, policy: object, report_dir: Path, duration_s: float) -> int:
-    from govcheck.repro.report import build_report, write_report
+def _likely_causes(source: Path) -> list[dict[str, object]]:
+    """The linter's GOV1xx findings in the project that diverged: unseeded draws, shuffles and
+    nondeterministic switches are the usual reasons two runs part."""
+    from govcheck.config import load_config
+    from govcheck.lint.engine import lint
+    from govcheck.lint.rules import RULES
+
+    try:
+        config = load_config(source, select=["GOV1"], known_codes=tuple(RULES))
+        result = lint([source], config)
+    except UsageError:
+        return []
+    return [{"path": f.path, "cell": f.cell, "line": f.line, "code": f.code, "name": f.name,
+             "message": f.message} for f in result.findings]
+
+
+def _finish(runs: list, policy: object, report_dir: Path, duration_s: float,
+            source: Path | None = None) -> int:
+    from govcheck.repro.report import DIVERGED, INCOMPARABLE, build_report, write_report
 
     report = build_report(runs, policy, duration_s=duration_s)
+    if source is not None and report.verdict in (DIVERGED, INCOMPARABLE):
+        report.data["likely_causes"] = _likely_causes(source)
     _, markdown = write_report(report, report_dir)
     print(f"{report.verdict}: {report.data['reason']}", file=sys.stderr)
     print(f"report: {markdown}", file=sys.stderr)

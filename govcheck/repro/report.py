@@ -136,6 +136,12 @@ def render_markdown(report: Report) -> str:
                          f"| {_num(metric['right'])} | {_num(metric.get('abs_diff'))} "
                          f"| {metric['verdict'] or 'ignored'} |")
         lines.append("")
+    if data.get("likely_causes"):
+        lines += ["Likely causes, from `govcheck check` (GOV1xx):", ""]
+        for cause in data["likely_causes"]:
+            where = f"{cause['path']}:" + (f"cell {cause['cell']}:" if cause.get("cell") else "")
+            lines.append(f"- `{where}{cause['line']}` {cause['code']} {cause['message']}")
+        lines.append("")
     if data["environment_differences"]:
         lines += ["Recorded environment differs between runs (results may differ for this "
                   "reason alone):", ""]
