@@ -362,8 +362,12 @@ def _files_below(directory: Path, relpath: str) -> list[str]:
 # --------------------------------------------------------------------------------------------
 
 
-def _file_sha256(path: Path) -> str:
-    with path.open("rb") as stream:
+def file_sha256(path: str | os.PathLike[str]) -> str:
+    """Hex sha256 of one file, streamed, so `sha256sum` agrees and large files stay on disk.
+
+    The one file hash of the project: catalog pins, run-record outputs and repro manifests all
+    use it, so the same file always has the same digest everywhere."""
+    with open(path, "rb") as stream:
         return hashlib.file_digest(stream, "sha256").hexdigest()
 
 
@@ -393,10 +397,10 @@ def dataset_sha256(paths: Sequence[Path], root: Path) -> str:
     if not by_relpath:
         raise ValueError("dataset_sha256 needs at least one file")
     if len(by_relpath) == 1:
-        return _file_sha256(next(iter(by_relpath.values())))
+        return file_sha256(next(iter(by_relpath.values())))
     digest = hashlib.sha256()
     for relpath in sorted(by_relpath):
-        digest.update(f"{relpath}\0{_file_sha256(by_relpath[relpath])}\n".encode())
+        digest.update(f"{relpath}\0{file_sha256(by_relpath[relpath])}\n".encode())
     return digest.hexdigest()
 
 
@@ -649,5 +653,6 @@ __all__ = [
     "Dataset",
     "catalog_from_config",
     "dataset_sha256",
+    "file_sha256",
     "load_catalog",
 ]

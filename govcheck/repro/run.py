@@ -19,7 +19,6 @@ torch is never imported here: its version is read from package metadata.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import importlib.metadata
 import json
 import os
@@ -37,6 +36,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
+from govcheck.catalog import file_sha256
 from govcheck.errors import UsageError
 
 RUN_JSON = "run.json"
@@ -305,7 +305,7 @@ def _collect_outputs(patterns: Sequence[str], work: Path,
         target = run_dir / "outputs" / relative
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(file, target)
-        manifest[relative] = {"sha256": _sha256(target), "size": target.stat().st_size}
+        manifest[relative] = {"sha256": file_sha256(target), "size": target.stat().st_size}
     return manifest, notes
 
 
@@ -339,7 +339,7 @@ def _collect_metrics(metrics: str | None, work: Path, run_dir: Path,
         return None
     target = run_dir / "metrics.json"
     shutil.copy2(source, target)
-    return {"source": metrics, "file": "metrics.json", "sha256": _sha256(target)}
+    return {"source": metrics, "file": "metrics.json", "sha256": file_sha256(target)}
 
 
 def _status(exit_code: int | None, timed_out: bool, options: RunOptions,
@@ -366,14 +366,6 @@ def _tail(path: Path) -> str:
     except OSError:
         return ""
     return data[-STDERR_TAIL_CHARS:].decode("utf-8", errors="replace")
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as stream:
-        for block in iter(lambda: stream.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def _torch_version() -> str | None:

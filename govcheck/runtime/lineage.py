@@ -6,17 +6,11 @@ says which bytes a model card or BOM is talking about.
 
 from __future__ import annotations
 
-import hashlib
 import os
 from collections.abc import Mapping
 
+from govcheck.catalog import file_sha256
 from govcheck.runtime.record import OUTPUT_KINDS, current_run
-
-
-def sha256_file(path: str | os.PathLike[str]) -> str:
-    """Hex sha256 of a file, read in chunks so a multi-GB checkpoint never sits in memory."""
-    with open(path, "rb") as handle:
-        return hashlib.file_digest(handle, "sha256").hexdigest()
 
 
 def log_output(path: str | os.PathLike[str], kind: str = "model") -> str:
@@ -33,7 +27,7 @@ def log_output(path: str | os.PathLike[str], kind: str = "model") -> str:
     if not os.path.isfile(name):
         raise FileNotFoundError(f"log_output: no such file: {name!r} (call it after the file is "
                                 "written)")
-    digest = sha256_file(name)
+    digest = file_sha256(name)
     current_run().add_output(name, sha256=digest, kind=kind)
     return digest
 
